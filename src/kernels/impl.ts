@@ -1,0 +1,27 @@
+/**
+ * What a backend implements: the raw kernels, with no argument checking (Backend in
+ * backend.ts validates first). Buffers are the backend's own: typed arrays for `js`,
+ * addresses in linear memory for the WASM backends.
+ */
+import type { Buf, Kind } from "./buffer.js";
+
+export interface KernelImpl {
+  alloc<K extends Kind>(kind: K, length: number): Buf<K>;
+  prngFill(state: Buf<"u32">, out: Buf<"u32">, count: number): void;
+  prngBelow(state: Buf<"u32">, n: number): number;
+  packSigns(src: Buf<"i8">, dst: Buf<"u32">, rows: number, k: number): void;
+  unpackSigns(src: Buf<"u32">, dst: Buf<"i8">, rows: number, k: number): void;
+  packThresholds(src: Buf<"f32">, thresholds: Buf<"f32">, dst: Buf<"u32">, rows: number, k: number): void;
+  transpose(src: Buf<"u32">, dst: Buf<"u32">, rows: number, cols: number): void;
+  forward(A: Buf<"u32">, W: Buf<"u32">, Z: Buf<"i32">, batch: number, k: number, n: number): void;
+  forwardSign(A: Buf<"u32">, W: Buf<"u32">, Z: Buf<"i32">, S: Buf<"u32">, batch: number, k: number, n: number): void;
+  signs(Z: Buf<"i32">, S: Buf<"u32">, rows: number, n: number): void;
+  gate(Z: Buf<"i32">, G: Buf<"u32">, rows: number, n: number, threshold: number): void;
+  desired(D: Buf<"u32">, G: Buf<"u32">, WT: Buf<"u32">, Y: Buf<"i32">, OUT: Buf<"u32">, batch: number, n: number, k: number): void;
+  winners(Z: Buf<"i32">, ASTAR: Buf<"u32">, WIN: Buf<"i32">, batch: number, n: number, gamma: number): void;
+  updateRows(
+    H: Buf<"i16">, W: Buf<"u32">, WT: Buf<"u32">, APREV: Buf<"u32">, ASTAR: Buf<"u32">, WIN: Buf<"i32">,
+    batch: number, groups: number, n: number, k: number, lo: number, hi: number, scratch: Buf<"i32">,
+  ): number;
+  reinforce(H: Buf<"i16">, count: number, table: Buf<"u32">, len: number, state: Buf<"u32">, lo: number, hi: number): number;
+}

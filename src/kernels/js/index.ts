@@ -1,0 +1,51 @@
+/** The `js` backend: the TypeScript twins over plain typed arrays. */
+import type { Buf, Kind, TypedArrays } from "../buffer.js";
+import { ARRAY_OF } from "../buffer.js";
+import type { KernelImpl } from "../impl.js";
+import { prngBelow, prngFill } from "./prng.js";
+import { packSigns, unpackSigns, packThresholds, transpose } from "./pack.js";
+import { forward, forwardSign, signs } from "./forward.js";
+import { gate, desired } from "./backward.js";
+import { winners, updateRows } from "./update.js";
+import { reinforce } from "./reinforce.js";
+
+class JsBuf<K extends Kind> implements Buf<K> {
+  private view: TypedArrays[K] | null;
+  constructor(readonly owner: object, readonly kind: K, readonly length: number) {
+    const Ctor = ARRAY_OF[kind];
+    this.view = new Ctor(new ArrayBuffer(length * Ctor.BYTES_PER_ELEMENT), 0, length);
+  }
+  get data(): TypedArrays[K] {
+    if (this.view === null) throw new Error("bep: buffer used after free()");
+    return this.view;
+  }
+  get freed(): boolean {
+    return this.view === null;
+  }
+  free(): void {
+    this.view = null;
+  }
+}
+
+/** Creates the kernel implementation of the `js` backend. */
+export function jsKernels(): KernelImpl {
+  const impl: KernelImpl = {
+    alloc: (kind, length) => new JsBuf(impl, kind, length),
+    prngFill: (s, out, count) => prngFill(s.data, out.data, count),
+    prngBelow: (s, n) => prngBelow(s.data, n),
+    packSigns: (src, dst, rows, k) => packSigns(src.data, dst.data, rows, k),
+    unpackSigns: (src, dst, rows, k) => unpackSigns(src.data, dst.data, rows, k),
+    packThresholds: (src, t, dst, rows, k) => packThresholds(src.data, t.data, dst.data, rows, k),
+    transpose: (src, dst, rows, cols) => transpose(src.data, dst.data, rows, cols),
+    forward: (A, W, Z, batch, k, n) => forward(A.data, W.data, Z.data, batch, k, n),
+    forwardSign: (A, W, Z, S, batch, k, n) => forwardSign(A.data, W.data, Z.data, S.data, batch, k, n),
+    signs: (Z, S, rows, n) => signs(Z.data, S.data, rows, n),
+    gate: (Z, G, rows, n, t) => gate(Z.data, G.data, rows, n, t),
+    desired: (D, G, WT, Y, OUT, batch, n, k) => desired(D.data, G.data, WT.data, Y.data, OUT.data, batch, n, k),
+    winners: (Z, ASTAR, WIN, batch, n, gamma) => winners(Z.data, ASTAR.data, WIN.data, batch, n, gamma),
+    updateRows: (H, W, WT, APREV, ASTAR, WIN, batch, groups, n, k, lo, hi, scratch) =>
+      updateRows(H.data, W.data, WT.data, APREV.data, ASTAR.data, WIN.data, batch, groups, n, k, lo, hi, scratch.data),
+    reinforce: (H, count, table, len, state, lo, hi) => reinforce(H.data, count, table.data, len, state.data, lo, hi),
+  };
+  return impl;
+}

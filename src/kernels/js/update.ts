@@ -1,0 +1,79 @@
+/** TypeScript twin of assembly/update.ts: winner-per-group selection and sparse row updates. */
+import { rowWords } from "../layout.js";
+
+/**
+ * Winner-per-group (spec §2.4): among the wrong neurons (sign(z) ≠ a*) of each group of `gamma`
+ * consecutive neurons, the one with the smallest |z|, lowest index on ties; −1 if none.
+ * WIN is i32 `batch` × ⌈n/gamma⌉.
+ */
+export function winners(Z: Int32Array, ASTAR: Uint32Array, WIN: Int32Array, batch: number, n: number, gamma: number): void {
+  const groups = Math.ceil(n / gamma);
+  const words = rowWords(n);
+  for (let b = 0; b < batch; b++) {
+    for (let g = 0; g < groups; g++) {
+      let best = -1;
+      let bestAbs = Infinity;
+      const end = Math.min(n, (g + 1) * gamma);
+      for (let j = g * gamma; j < end; j++) {
+        const v = Z[b * n + j];
+        const bit = (ASTAR[b * words + (j >>> 5)] >>> (j & 31)) & 1;
+        const a = Math.abs(v);
+        if ((v >= 0 ? 1 : 0) !== bit && a < bestAbs) {
+          best = j;
+          bestAbs = a;
+        }
+      }
+      WIN[b * groups + g] = best;
+    }
+  }
+}
+
+/**
+ * Sparse update (eqs. 8–9): ΔH[j,:] += a*_bj · a_b for every winner (b, j), then for each touched
+ * row H[j,:] ← clamp(H[j,:] + 2·ΔH[j,:], lo, hi), W[j,:] = sign(H[j,:]) and column j of WT.
+ * Returns the number of rows updated. SCRATCH holds updateScratchWords(...) i32.
+ */
+export function updateRows(
+  H: Int16Array, W: Uint32Array, WT: Uint32Array, APREV: Uint32Array, ASTAR: Uint32Array, WIN: Int32Array,
+  batch: number, groups: number, n: number, k: number, lo: number, hi: number, SCRATCH: Int32Array,
+): number {
+  const start = SCRATCH.subarray(0, n + 1);
+  const order = SCRATCH.subarray(n + 1, n + 1 + batch * groups);
+  const acc = SCRATCH.subarray(n + 1 + batch * groups);
+  start.fill(0);
+  const total = batch * groups;
+  for (let e = 0; e < total; e++) if (WIN[e] >= 0) start[WIN[e] + 1]++;
+  for (let j = 0; j < n; j++) start[j + 1] += start[j];
+  acc.set(start.subarray(0, n));
+  for (let e = 0; e < total; e++) {
+    const j = WIN[e];
+    if (j >= 0) order[acc[j]++] = (e / groups) | 0;
+  }
+  const inWords = rowWords(k);
+  const outWords = rowWords(n);
+  let touched = 0;
+  for (let j = 0; j < n; j++) {
+    if (start[j] === start[j + 1]) continue;
+    touched++;
+    acc.fill(0, 0, k);
+    for (let e = start[j]; e < start[j + 1]; e++) {
+      const b = order[e];
+      const s = ((ASTAR[b * outWords + (j >>> 5)] >>> (j & 31)) & 1) * 2 - 1;
+      for (let i = 0; i < k; i++) acc[i] += (((APREV[b * inWords + (i >>> 5)] >>> (i & 31)) & 1) * 2 - 1) * s;
+    }
+    const col = j >>> 5;
+    const bit = 1 << (j & 31);
+    for (let w = 0; w < inWords; w++) W[j * inWords + w] = 0;
+    for (let i = 0; i < k; i++) {
+      const v = Math.min(hi, Math.max(lo, H[j * k + i] + 2 * acc[i]));
+      H[j * k + i] = v;
+      if (v >= 0) {
+        W[j * inWords + (i >>> 5)] |= 1 << (i & 31);
+        WT[i * outWords + col] |= bit;
+      } else {
+        WT[i * outWords + col] &= ~bit;
+      }
+    }
+  }
+  return touched;
+}

@@ -1,0 +1,124 @@
+/**
+ * The one place that instantiates the kernel modules (through @assemblyscript/loader), owns
+ * their linear memory and re-creates typed views after memory growth. The wasm bytes are
+ * inlined (base64) by the build, so no asset path is needed in Node, browsers or workers.
+ */
+import { instantiate, instantiateSync } from "@assemblyscript/loader";
+import type { Buf, Kind, TypedArrays } from "./buffer.js";
+import { ARRAY_OF } from "./buffer.js";
+import type { KernelImpl } from "./impl.js";
+import { Heap } from "./heap.js";
+import { SIMD_WASM_BASE64, SCALAR_WASM_BASE64 } from "./wasm-bytes.generated.js";
+
+/** Which compiled module: with 128-bit SIMD or without. */
+export type WasmFlavor = "simd" | "scalar";
+
+type Ptr = number;
+
+/** The exports of assembly/index.ts (all addresses are byte offsets in linear memory). */
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): Ptr;
+  prngFill(state: Ptr, out: Ptr, count: number): void;
+  prngBelow(state: Ptr, n: number): number;
+  packSigns(src: Ptr, dst: Ptr, rows: number, k: number): void;
+  unpackSigns(src: Ptr, dst: Ptr, rows: number, k: number): void;
+  packThresholds(src: Ptr, thresholds: Ptr, dst: Ptr, rows: number, k: number): void;
+  transpose(src: Ptr, dst: Ptr, rows: number, cols: number): void;
+  forward(A: Ptr, W: Ptr, Z: Ptr, batch: number, k: number, n: number): void;
+  forwardSign(A: Ptr, W: Ptr, Z: Ptr, S: Ptr, batch: number, k: number, n: number): void;
+  signs(Z: Ptr, S: Ptr, rows: number, n: number): void;
+  gate(Z: Ptr, G: Ptr, rows: number, n: number, threshold: number): void;
+  desired(D: Ptr, G: Ptr, WT: Ptr, Y: Ptr, OUT: Ptr, batch: number, n: number, k: number): void;
+  winners(Z: Ptr, ASTAR: Ptr, WIN: Ptr, batch: number, n: number, gamma: number): void;
+  updateRows(
+    H: Ptr, W: Ptr, WT: Ptr, APREV: Ptr, ASTAR: Ptr, WIN: Ptr,
+    batch: number, groups: number, n: number, k: number, lo: number, hi: number, scratch: Ptr,
+  ): number;
+  reinforce(H: Ptr, count: number, table: Ptr, len: number, state: Ptr, lo: number, hi: number): number;
+}
+
+/** The compiled module's bytes. */
+export function wasmBytes(flavor: WasmFlavor): Uint8Array<ArrayBuffer> {
+  const b64 = flavor === "simd" ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64;
+  const bin = atob(b64);
+  const bytes = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/** True if this engine runs WebAssembly with the module of `flavor` (SIMD support is probed this way). */
+export function wasmSupported(flavor: WasmFlavor): boolean {
+  return typeof WebAssembly === "object" && WebAssembly.validate(wasmBytes(flavor));
+}
+
+/** Instantiates the module of `flavor` synchronously (fine in Node and workers). */
+export function wasmKernelsSync(flavor: WasmFlavor): KernelImpl {
+  return wrap(instantiateSync(wasmBytes(flavor)).exports as unknown as KernelExports);
+}
+
+/** Instantiates the module of `flavor` asynchronously (needed on a browser's main thread). */
+export async function wasmKernels(flavor: WasmFlavor): Promise<KernelImpl> {
+  const { exports } = await instantiate(wasmBytes(flavor));
+  return wrap(exports as unknown as KernelExports);
+}
+
+class WasmBuf<K extends Kind> implements Buf<K> {
+  private view: TypedArrays[K] | null = null;
+  constructor(
+    readonly owner: object,
+    private readonly heap: Heap,
+    readonly kind: K,
+    readonly length: number,
+    readonly ptr: Ptr,
+    private readonly onFree: (buf: WasmBuf<K>) => void,
+  ) {}
+  get data(): TypedArrays[K] {
+    if (this.ptr < 0) throw new Error("bep: buffer used after free()");
+    const buffer = this.heap.memory.buffer;
+    if (this.view === null || this.view.buffer !== buffer) this.view = new ARRAY_OF[this.kind](buffer, this.ptr, this.length);
+    return this.view;
+  }
+  get freed(): boolean {
+    return this.ptr < 0;
+  }
+  free(): void {
+    if (this.ptr < 0) return;
+    this.onFree(this);
+    (this as { ptr: Ptr }).ptr = -1;
+    this.view = null;
+  }
+}
+
+function wrap(x: KernelExports): KernelImpl {
+  const heap = new Heap(x.memory, x.heapBase());
+  const registry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Ptr>((ptr) => heap.free(ptr)) : null;
+  const p = (b: Buf): Ptr => (b as WasmBuf<Kind>).ptr;
+  const impl: KernelImpl = {
+    alloc(kind, length) {
+      const ptr = heap.alloc(length * ARRAY_OF[kind].BYTES_PER_ELEMENT);
+      const buf = new WasmBuf(impl, heap, kind, length, ptr, (b) => {
+        registry?.unregister(b);
+        heap.free(b.ptr);
+      });
+      registry?.register(buf, ptr, buf);
+      return buf;
+    },
+    prngFill: (s, out, count) => x.prngFill(p(s), p(out), count),
+    prngBelow: (s, n) => x.prngBelow(p(s), n) >>> 0,
+    packSigns: (src, dst, rows, k) => x.packSigns(p(src), p(dst), rows, k),
+    unpackSigns: (src, dst, rows, k) => x.unpackSigns(p(src), p(dst), rows, k),
+    packThresholds: (src, t, dst, rows, k) => x.packThresholds(p(src), p(t), p(dst), rows, k),
+    transpose: (src, dst, rows, cols) => x.transpose(p(src), p(dst), rows, cols),
+    forward: (A, W, Z, batch, k, n) => x.forward(p(A), p(W), p(Z), batch, k, n),
+    forwardSign: (A, W, Z, S, batch, k, n) => x.forwardSign(p(A), p(W), p(Z), p(S), batch, k, n),
+    signs: (Z, S, rows, n) => x.signs(p(Z), p(S), rows, n),
+    gate: (Z, G, rows, n, t) => x.gate(p(Z), p(G), rows, n, t),
+    desired: (D, G, WT, Y, OUT, batch, n, k) => x.desired(p(D), p(G), p(WT), p(Y), p(OUT), batch, n, k),
+    winners: (Z, ASTAR, WIN, batch, n, gamma) => x.winners(p(Z), p(ASTAR), p(WIN), batch, n, gamma),
+    updateRows: (H, W, WT, APREV, ASTAR, WIN, batch, groups, n, k, lo, hi, scratch) =>
+      x.updateRows(p(H), p(W), p(WT), p(APREV), p(ASTAR), p(WIN), batch, groups, n, k, lo, hi, p(scratch)),
+    reinforce: (H, count, table, len, state, lo, hi) => x.reinforce(p(H), count, p(table), len, p(state), lo, hi),
+  };
+  return impl;
+}

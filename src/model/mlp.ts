@@ -1,0 +1,151 @@
+/** A fully binary MLP (spec §1): binary layers, then the fixed BEF classifier P. */
+import type { Backend } from "../kernels/backend.js";
+import type { Buf } from "../kernels/buffer.js";
+import { rowWords } from "../kernels/layout.js";
+import { seedState } from "../kernels/js/prng.js";
+import type { Dataset } from "../data/dataset.js";
+import { Layer } from "./layer.js";
+import { binaryEquiangularFrame, type BefOptions } from "./bef.js";
+
+/** PRNG streams (spec §5): one per purpose so that changing one never shifts another. */
+export const STREAM = { init: 1, bef: 2, split: 3, shuffle: 4, reinforce: 5 } as const;
+
+/** Shape and initialisation of an MLP. */
+export interface MlpOptions {
+  /** Input width K_0 in bits. */
+  inputs: number;
+  /** Hidden widths K_1..K_L. */
+  hidden: number[];
+  /** Number of classes C. */
+  classes: number;
+  /** Seed of the init and BEF streams (default 1). */
+  seed?: number;
+  /** σ of the hidden-weight init (default 64). */
+  sigmaInit?: number;
+  /** BEF search options. */
+  bef?: BefOptions;
+}
+
+/** Buffers for a forward pass of up to `batch` samples. */
+export class Workspace {
+  /** acts[l]: packed activations a_l (acts[0] is the input), batch × K_l. */
+  readonly acts: Buf<"u32">[];
+  /** z[l]: pre-activations of layer l (z[0] unused), batch × K_l. */
+  readonly z: Buf<"i32">[];
+  /** Logits ŷ = P a_L, batch × C. */
+  readonly logits: Buf<"i32">;
+
+  constructor(readonly model: Mlp, readonly batch: number) {
+    const { backend, sizes } = model;
+    this.acts = sizes.map((k) => backend.alloc("u32", batch * rowWords(k)));
+    this.z = sizes.map((k, l) => backend.alloc("i32", l === 0 ? 0 : batch * k));
+    this.logits = backend.alloc("i32", batch * model.classes);
+  }
+
+  /** Copies samples indices[from..from+count) of `data` (samples from..from+count if null) into the input rows. */
+  gather(data: Dataset, indices: ArrayLike<number> | null, from: number, count: number): void {
+    const dst = this.acts[0].data;
+    const w = data.words;
+    for (let i = 0; i < count; i++) {
+      const j = indices === null ? from + i : indices[from + i];
+      dst.set(data.bits.subarray(j * w, (j + 1) * w), i * w);
+    }
+  }
+
+  /** Forward pass of the first `count` input rows: z_l, a_l for every layer, then the logits. */
+  forward(count: number): void {
+    const { backend, layers, sizes } = this.model;
+    for (let l = 1; l < sizes.length; l++) {
+      backend.forwardSign(this.acts[l - 1], layers[l - 1].W, this.z[l], this.acts[l], count, sizes[l - 1], sizes[l]);
+    }
+    backend.forward(this.acts[sizes.length - 1], this.model.P, this.logits, count, sizes[sizes.length - 1], this.model.classes);
+  }
+
+  free(): void {
+    for (const b of [...this.acts, ...this.z, this.logits]) b.free();
+  }
+}
+
+export class Mlp {
+  /** Widths K_0..K_L. */
+  readonly sizes: number[];
+  readonly layers: Layer[];
+  /** The BEF prototypes ρ_c, packed C × K_L. */
+  readonly P: Buf<"u32">;
+  /** The BEF prototypes as ±1 values, C × K_L. */
+  readonly prototypes: Int8Array;
+  /** max |⟨ρ_i,ρ_j⟩| achieved by the BEF search. */
+  readonly befMaxInner: number;
+
+  constructor(readonly backend: Backend, readonly classes: number, options: MlpOptions) {
+    const { inputs, hidden } = options;
+    if (!Number.isInteger(inputs) || inputs < 1) throw new RangeError(`inputs must be a positive integer, got ${inputs}`);
+    if (hidden.length < 1 || hidden.some((k) => !Number.isInteger(k) || k < 1)) {
+      throw new RangeError(`hidden widths must be one or more positive integers, got [${hidden.join(", ")}]`);
+    }
+    const seed = options.seed ?? 1;
+    this.sizes = [inputs, ...hidden];
+    const init = seedState(seed, STREAM.init);
+    this.layers = hidden.map((n, l) => {
+      const layer = new Layer(backend, n, this.sizes[l]);
+      layer.initialise(options.sigmaInit ?? 64, init);
+      return layer;
+    });
+    const kL = hidden[hidden.length - 1];
+    const bef = binaryEquiangularFrame(classes, kL, seedState(seed, STREAM.bef), options.bef);
+    this.prototypes = bef.rows;
+    this.befMaxInner = bef.maxAbsInner;
+    this.P = backend.alloc("u32", classes * rowWords(kL));
+    const i8 = backend.from("i8", bef.rows);
+    backend.packSigns(i8, this.P, classes, kL);
+    i8.free();
+  }
+
+  /** Predicted classes (argmax of the logits, lowest index on ties) for every sample of `data`. */
+  predict(data: Dataset, batch = 1000): Uint8Array {
+    this.checkInputs(data);
+    const out = new Uint8Array(data.n);
+    const ws = new Workspace(this, Math.min(batch, Math.max(1, data.n)));
+    for (let from = 0; from < data.n; from += ws.batch) {
+      const count = Math.min(ws.batch, data.n - from);
+      ws.gather(data, null, from, count);
+      ws.forward(count);
+      const y = ws.logits.data;
+      for (let i = 0; i < count; i++) out[from + i] = argmax(y, i * this.classes, this.classes);
+    }
+    ws.free();
+    return out;
+  }
+
+  /** Fraction of `data` classified correctly. */
+  accuracy(data: Dataset): number {
+    if (data.n === 0) return NaN;
+    const p = this.predict(data);
+    let correct = 0;
+    for (let i = 0; i < data.n; i++) correct += p[i] === data.labels[i] ? 1 : 0;
+    return correct / data.n;
+  }
+
+  /** Number of trainable (hidden) weights. */
+  get parameters(): number {
+    return this.layers.reduce((s, l) => s + l.size, 0);
+  }
+
+  checkInputs(data: Dataset): void {
+    if (data.k !== this.sizes[0]) throw new RangeError(`${data.name}: samples have ${data.k} bits, the model expects ${this.sizes[0]}`);
+    if (data.classes > this.classes) throw new RangeError(`${data.name}: has ${data.classes} classes, the model has ${this.classes}`);
+  }
+
+  /** Returns all buffers to the backend. */
+  free(): void {
+    for (const l of this.layers) l.free();
+    this.P.free();
+  }
+}
+
+/** Index of the largest of y[at..at+n), lowest index on ties. */
+export function argmax(y: Int32Array, at: number, n: number): number {
+  let best = 0;
+  for (let c = 1; c < n; c++) if (y[at + c] > y[at + best]) best = c;
+  return best;
+}

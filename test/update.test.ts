@@ -1,0 +1,221 @@
+import { describe, expect, it } from "vitest";
+import { H_MAX, H_MIN } from "../src/index";
+import {
+  BATCHES, WIDTHS, Rng, expectAllSame, forwardRef, onEach, packRef, randomSigns, refRowWords, sgn, transposeRef,
+  updateRowsRef, winnersRef,
+} from "./helpers";
+
+/** Group sizes for `n`: 1, n, a divisor, a non-divisor (last group partial) and a few others. */
+function gammas(n: number): number[] {
+  const g = new Set([1, n, Math.max(1, Math.floor(n / 2)), Math.min(n, 3), Math.min(n, 7), Math.max(1, Math.ceil(n / 15))]);
+  if (n >= 64) g.add(64);
+  return [...g].sort((a, b) => a - b);
+}
+
+describe("winners", () => {
+  const SHAPES = WIDTHS.concat([2, 3, 10]).flatMap((n, i) =>
+    gammas(n).map((gamma, j) => ({ batch: BATCHES[(i + j) % BATCHES.length], n, gamma })),
+  );
+
+  it.each(SHAPES)("vs naive with many |z| ties (batch $batch, n $n, gamma $gamma)", ({ batch, n, gamma }) => {
+    const rng = new Rng(batch * 1009 + n * 17 + gamma, 30);
+    const Z = new Int32Array(batch * n);
+    for (let i = 0; i < Z.length; i++) Z[i] = rng.pick([0, 1, -1, 2, -2, 3, -3, 2147483647, -2147483648, rng.range(-50, 50)]);
+    const ASTAR = randomSigns(rng, batch * n);
+    if (batch >= 2) for (let j = 0; j < n; j++) ASTAR[j] = sgn(Z[j]); // row 0: nothing wrong → all −1
+    const want = winnersRef(Z, ASTAR, batch, n, gamma);
+    const groups = Math.ceil(n / gamma);
+    if (batch >= 2) for (let g = 0; g < groups; g++) expect(want[g]).toBe(-1);
+    const results = onEach((s, be) => {
+      const win = s.garbage("i32", batch * groups);
+      be.winners(s.from("i32", Z), s.from("u32", packRef(ASTAR, batch, n)), win, batch, n, gamma);
+      return { WIN: win.data.slice() };
+    });
+    expectAllSame(results, `winners ${batch}x${n} γ=${gamma}`, { WIN: want });
+  });
+
+  it.each([
+    { batch: 5, k: 129, n: 1000, gamma: 64 }, { batch: 17, k: 65, n: 127, gamma: 10 }, { batch: 3, k: 1000, n: 65, gamma: 65 },
+    { batch: 1, k: 63, n: 128, gamma: 1 },
+  ])("on pre-activations from forward (batch $batch, k $k, n $n, gamma $gamma)", ({ batch, k, n, gamma }) => {
+    const rng = new Rng(batch + k + n + gamma, 31);
+    const A = randomSigns(rng, batch * k);
+    const W = randomSigns(rng, n * k);
+    const Z = forwardRef(A, W, batch, k, n);
+    const ASTAR = randomSigns(rng, batch * n);
+    const want = winnersRef(Z, ASTAR, batch, n, gamma);
+    const results = onEach((s, be) => {
+      const z = s.alloc("i32", batch * n);
+      be.forward(s.from("u32", packRef(A, batch, k)), s.from("u32", packRef(W, n, k)), z, batch, k, n);
+      const win = s.garbage("i32", batch * Math.ceil(n / gamma));
+      be.winners(z, s.from("u32", packRef(ASTAR, batch, n)), win, batch, n, gamma);
+      return { WIN: win.data.slice() };
+    });
+    expectAllSame(results, "winners from forward", { WIN: want });
+  });
+
+  it("directed: smallest |z| wins, lowest index on ties, sign(0) = +1, partial last group", () => {
+    // n = 7, gamma = 3 → groups {0,1,2} {3,4,5} {6}
+    const Z = [5, -2, 2, 0, -1, 1, -4];
+    const A = [-1, 1, -1, -1, 1, -1, -1];
+    // wrong: 0 (sign +1 vs −1), 1 (−1 vs +1), 2 (+1 vs −1), 3 (0 → +1 vs −1), 4 (−1 vs +1), 5 (+1 vs −1); 6 right
+    // group 0: |z| 5, 2, 2 → index 1 (tie, lowest); group 1: |z| 0, 1, 1 → 3; group 2: none → −1
+    const results = onEach((s, be) => {
+      const win = s.garbage("i32", 3);
+      be.winners(s.from("i32", Z), s.from("u32", packRef(A, 1, 7)), win, 1, 7, 3);
+      return { WIN: win.data.slice() };
+    });
+    expectAllSame(results, "winners directed", { WIN: new Int32Array([1, 3, -1]) });
+    expect(Array.from(winnersRef(Z, new Int8Array(A), 1, 7, 3))).toEqual([1, 3, -1]);
+  });
+});
+
+describe("updateRows", () => {
+  /** H near the int16 limits (and around 0) so that saturation and sign changes happen. */
+  function initH(rng: Rng, len: number, lo: number, hi: number): Int16Array {
+    const H = new Int16Array(len);
+    const pool = [H_MAX, H_MAX - 1, H_MAX - 5, H_MIN, H_MIN + 1, H_MIN + 6, 0, -1, 1, -2, 2, lo, hi, lo + 1, hi - 1, -3, 3];
+    for (let i = 0; i < len; i++) H[i] = rng.float() < 0.7 ? rng.pick(pool) : rng.range(-40, 40);
+    return H;
+  }
+
+  const SHAPES = [
+    ...WIDTHS.flatMap((n, i) =>
+      [WIDTHS[(i + 2) % WIDTHS.length], WIDTHS[(i + 5) % WIDTHS.length]].map((k, j) => {
+        const gs = gammas(n);
+        return { batch: BATCHES[(i + j * 2) % BATCHES.length], n, k, gamma: gs[(i + j) % gs.length] };
+      }),
+    ),
+    { batch: 1, n: 1, k: 1, gamma: 1 }, { batch: 1, n: 129, k: 1000, gamma: 1 }, { batch: 17, n: 10, k: 65, gamma: 10 },
+    { batch: 17, n: 3, k: 300, gamma: 1 }, { batch: 40, n: 5, k: 129, gamma: 2 }, { batch: 2, n: 1000, k: 64, gamma: 7 },
+  ];
+  const CLIPS: { label: string; lo?: number; hi?: number }[] = [
+    { label: "default bounds" }, { label: "clip ±5", lo: -5, hi: 5 }, { label: "clip ±1000", lo: -1000, hi: 1000 },
+    { label: "clip [-32768, 100]", lo: H_MIN, hi: 100 },
+  ];
+  const CASES = SHAPES.flatMap((sh, i) => [0, 1].map((d) => ({ ...sh, ...CLIPS[(i + d) % CLIPS.length], win: d ? "random" : "kernel" })));
+
+  it.each(CASES)(
+    "vs naive ΔH, W = sign(H), WT = Wᵀ (batch $batch, n $n, k $k, gamma $gamma, $label, WIN $win)",
+    ({ batch, n, k, gamma, lo, hi, win }) => {
+      const rng = new Rng(batch * 65537 + n * 257 + k * 3 + gamma, 32 + (lo ?? 0));
+      const LO = lo ?? H_MIN, HI = hi ?? H_MAX;
+      const groups = Math.ceil(n / gamma);
+      const H0 = initH(rng, n * k, LO, HI);
+      const W0 = packRef(H0, n, k);
+      const WT0 = packRef(transposeRef(H0, n, k), k, n);
+      const APREV = randomSigns(rng, batch * k);
+      const ASTAR = randomSigns(rng, batch * n);
+      let WIN: Int32Array;
+      if (win === "kernel") {
+        // Winners of a realistic forward pass with the current visible weights.
+        const Z = forwardRef(APREV, new Int8Array(Array.from(H0, sgn)), batch, k, n);
+        WIN = winnersRef(Z, ASTAR, batch, n, gamma);
+      } else {
+        // Random winners: many samples hit the same row, some groups have none.
+        WIN = new Int32Array(batch * groups);
+        for (let b = 0; b < batch; b++) {
+          for (let g = 0; g < groups; g++) {
+            const size = Math.min(n, (g + 1) * gamma) - g * gamma;
+            WIN[b * groups + g] = rng.float() < 0.25 ? -1 : g * gamma + rng.int(Math.min(size, 2));
+          }
+        }
+      }
+      const ref = updateRowsRef(H0, APREV, ASTAR, WIN, batch, n, k, gamma, LO, HI);
+      const Wwant = packRef(ref.H, n, k);
+      const WTwant = packRef(transposeRef(ref.H, n, k), k, n);
+      const results = onEach((s, be) => {
+        const H = s.from("i16", H0), W = s.from("u32", W0), WT = s.from("u32", WT0);
+        const winBuf = s.alloc("i32", batch * groups);
+        if (win === "kernel") {
+          const z = s.alloc("i32", batch * n);
+          be.forward(s.from("u32", packRef(APREV, batch, k)), W, z, batch, k, n);
+          be.winners(z, s.from("u32", packRef(ASTAR, batch, n)), winBuf, batch, n, gamma);
+        } else {
+          winBuf.data.set(WIN);
+        }
+        const winUsed = winBuf.data.slice();
+        const touched = lo === undefined
+          ? be.updateRows(H, W, WT, s.from("u32", packRef(APREV, batch, k)), s.from("u32", packRef(ASTAR, batch, n)), winBuf, batch, n, k, gamma)
+          : be.updateRows(H, W, WT, s.from("u32", packRef(APREV, batch, k)), s.from("u32", packRef(ASTAR, batch, n)), winBuf, batch, n, k, gamma, LO, HI);
+        // The kernel must leave WIN unchanged.
+        return { WIN: winUsed, WINafter: winBuf.data.slice(), H: H.data.slice(), W: W.data.slice(), WT: WT.data.slice(), touched };
+      });
+      expectAllSame(results, `updateRows ${batch}x${n}x${k} γ=${gamma}`, {
+        WIN, WINafter: WIN, H: ref.H, W: Wwant, WT: WTwant, touched: ref.touched,
+      });
+    },
+  );
+
+  it("saturation and clamping happen once per batch, after the whole ΔH is accumulated", () => {
+    // n = 1, k = 4, batch = 3, gamma = 1: every sample updates row 0.
+    // Contributions a*·a_prev per column: col 0: +1 +1 −1 → +1; col 1: +1 −1 +1 → +1; col 2: −1 −1 −1 → −3; col 3: +1 +1 +1 → +3
+    const APREV = new Int8Array([1, 1, -1, 1, /**/ 1, -1, -1, 1, /**/ -1, 1, -1, 1]);
+    const ASTAR = new Int8Array([1, 1, 1]);
+    const H0 = new Int16Array([H_MAX, H_MAX - 1, H_MIN + 1, H_MAX - 5]);
+    // col 0: 32767 + 2 → 32767 (a per-sample clamp would give 32767 → 32767 → 32765)
+    // col 1: 32766 + 2 → 32767 (per-sample: 32767 → 32765 → 32767 … depends on order; whole-batch is unique)
+    // col 2: −32767 − 6 → −32768; col 3: 32762 + 6 → 32767 (saturates)
+    const want = new Int16Array([H_MAX, H_MAX, H_MIN, H_MAX]);
+    const WIN = new Int32Array([0, 0, 0]);
+    expect(Array.from(updateRowsRef(H0, APREV, ASTAR, WIN, 3, 1, 4, 1, H_MIN, H_MAX).H)).toEqual(Array.from(want));
+    const results = onEach((s, be) => {
+      const H = s.from("i16", H0), W = s.from("u32", packRef(H0, 1, 4)), WT = s.from("u32", packRef(H0, 4, 1));
+      const touched = be.updateRows(H, W, WT, s.from("u32", packRef(APREV, 3, 4)), s.from("u32", packRef(ASTAR, 3, 1)), s.from("i32", WIN), 3, 1, 4, 1);
+      return { H: H.data.slice(), touched };
+    });
+    expectAllSame(results, "saturation", { H: want, touched: 1 });
+  });
+
+  it("sign flips refresh W and WT, sign(0) = +1, untouched rows keep their (stale) bits", () => {
+    // n = 3, k = 2, gamma = 1, batch 1; winners rows 0 and 2.
+    const H0 = new Int16Array([-1, 1, /**/ 5, -5, /**/ -2, 2]);
+    const APREV = new Int8Array([1, -1]);
+    const ASTAR = new Int8Array([1, -1, -1]);
+    // row 0: [-1 + 2, 1 - 2] = [1, -1]; row 2: a* = −1 → Δ = [-1, +1] → [-4, 4]
+    const wantH = new Int16Array([1, -1, 5, -5, -4, 4]);
+    // Deliberately stale W/WT for untouched row 1: all ones.
+    const W0 = packRef(H0, 3, 2);
+    W0[refRowWords(2)] = 0b11;
+    const WT0 = packRef(transposeRef(H0, 3, 2), 2, 3);
+    WT0[0] |= 0b010;
+    WT0[refRowWords(3)] |= 0b010;
+    const WIN = new Int32Array([0, -1, 2]);
+    const results = onEach((s, be) => {
+      const H = s.from("i16", H0), W = s.from("u32", W0), WT = s.from("u32", WT0);
+      const touched = be.updateRows(H, W, WT, s.from("u32", packRef(APREV, 1, 2)), s.from("u32", packRef(ASTAR, 1, 3)), s.from("i32", WIN), 1, 3, 2, 1);
+      return { H: H.data.slice(), W: W.data.slice(), WT: WT.data.slice(), touched };
+    });
+    const wantW = packRef(wantH, 3, 2);
+    wantW[refRowWords(2)] = 0b11;
+    const wantWT = new Uint32Array(2 * refRowWords(3));
+    wantWT[0] = 0b011; // column 0 of rows 0..2: +1 (1), stale +1, −1 (−4)
+    wantWT[refRowWords(3)] = 0b110; // column 1: −1, stale +1, +1 (4)
+    expectAllSame(results, "sign flips", { H: wantH, W: wantW, WT: wantWT, touched: 2 });
+  });
+
+  it("an H entry of exactly 0 after the update packs as +1", () => {
+    const H0 = new Int16Array([-2, 2]);
+    const APREV = new Int8Array([1, -1]);
+    const ASTAR = new Int8Array([1]);
+    const results = onEach((s, be) => {
+      const H = s.from("i16", H0), W = s.alloc("u32", 4), WT = s.alloc("u32", 8);
+      be.updateRows(H, W, WT, s.from("u32", packRef(APREV, 1, 2)), s.from("u32", packRef(ASTAR, 1, 1)), s.from("i32", [0]), 1, 1, 2, 1);
+      return { H: H.data.slice(), W: W.data.slice(), WT: WT.data.slice() };
+    });
+    expectAllSame(results, "zero", { H: new Int16Array([0, 0]), W: new Uint32Array([0b11, 0, 0, 0]), WT: new Uint32Array([1, 0, 0, 0, 1, 0, 0, 0]) });
+  });
+
+  it("no winners: nothing changes and 0 rows are reported", () => {
+    const rng = new Rng(77, 33);
+    const n = 65, k = 129, batch = 5, gamma = 8;
+    const H0 = initH(rng, n * k, H_MIN, H_MAX);
+    const results = onEach((s, be) => {
+      const H = s.from("i16", H0), W = s.from("u32", packRef(H0, n, k)), WT = s.from("u32", packRef(transposeRef(H0, n, k), k, n));
+      const WIN = s.from("i32", new Int32Array(batch * Math.ceil(n / gamma)).fill(-1));
+      const touched = be.updateRows(H, W, WT, s.alloc("u32", batch * refRowWords(k)), s.alloc("u32", batch * refRowWords(n)), WIN, batch, n, k, gamma);
+      return { H: H.data.slice(), touched };
+    });
+    expectAllSame(results, "no winners", { H: H0, touched: 0 });
+  });
+});
