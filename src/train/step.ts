@@ -65,14 +65,11 @@ export class Stepper {
 
     // Trigger (eq. 1) and training accuracy, on the pre-update forward pass.
     const y = ws.logits.data;
-    const margin = s.robustness * sizes[L];
     let active = 0, correct = 0;
     for (let i = 0; i < count; i++) {
       const c = data.labels[indices[from + i]];
-      let rival = -Infinity;
-      for (let k = 0; k < classes; k++) if (k !== c && y[i * classes + k] > rival) rival = y[i * classes + k];
       if (argmax(y, i * classes, classes) === c) correct++;
-      if (y[i * classes + c] - rival < margin) this.activeRows[active++] = i;
+      if (triggers(y, i * classes, classes, c, s.robustness * sizes[L])) this.activeRows[active++] = i;
     }
     if (active === 0) return { active, correct, updated: 0 };
 
@@ -114,6 +111,16 @@ export class Stepper {
     this.ws.free();
     for (const b of [...this.desired, ...this.gates, ...this.winners, this.sums]) b.free();
   }
+}
+
+/**
+ * The trigger (eq. 1): a sample of class c is active iff ŷ_c − max_{c'≠c} ŷ_c' < margin, with
+ * margin = r·K_L and logits y[at..at+classes).
+ */
+export function triggers(y: Int32Array, at: number, classes: number, c: number, margin: number): boolean {
+  let rival = -Infinity;
+  for (let k = 0; k < classes; k++) if (k !== c && y[at + k] > rival) rival = y[at + k];
+  return y[at + c] - rival < margin;
 }
 
 /** Moves rows rows[i] (ascending) of `width` elements to row i, for i < count. */

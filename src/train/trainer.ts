@@ -69,6 +69,46 @@ export function defaultGroupSize(k: number): number {
   return best;
 }
 
+/**
+ * The group-size schedule (spec §3): each layer walks the divisors of its width, starting at γ_0;
+ * after `patience` epochs without a new best validation error every layer moves to its next
+ * larger divisor (the largest stays) and the count restarts.
+ */
+export class GroupSchedule {
+  private readonly steps: number[][];
+  private readonly at: number[];
+  private best = Infinity;
+  private waited = 0;
+
+  constructor(widths: number[], initial: number[], readonly patience: number) {
+    if (initial.length !== widths.length) throw new RangeError(`groupSize needs one value per hidden layer (${widths.length}), got ${initial.length}`);
+    this.steps = widths.map(divisors);
+    this.at = initial.map((g, l) => {
+      const at = this.steps[l].indexOf(g);
+      if (at < 0) throw new RangeError(`groupSize ${g} does not divide layer ${l + 1}'s width ${widths[l]} (divisors: ${this.steps[l].join(", ")})`);
+      return at;
+    });
+  }
+
+  /** The current γ_l of every layer. */
+  get sizes(): number[] {
+    return this.at.map((at, l) => this.steps[l][at]);
+  }
+
+  /** Records an epoch's validation error; returns true if the group sizes moved. */
+  observe(validationError: number): boolean {
+    if (validationError < this.best) {
+      this.best = validationError;
+      this.waited = 0;
+      return false;
+    }
+    if (++this.waited < this.patience) return false;
+    this.waited = 0;
+    this.at.forEach((at, l) => (this.at[l] = Math.min(at + 1, this.steps[l].length - 1)));
+    return true;
+  }
+}
+
 /** Trains an Mlp on `train` with BEP. Call runEpoch() `epochs` times, or use run(). */
 export class Trainer {
   readonly model: Mlp;
@@ -80,11 +120,8 @@ export class Trainer {
   private readonly stepper: Stepper;
   private readonly shuffle: Uint32Array;
   private readonly reinforceState: Buf<"u32">;
-  private readonly groupSteps: number[][];
-  private readonly groupAt: number[];
+  private readonly schedule: GroupSchedule;
   private previousError = 1;
-  private bestValidationError = Infinity;
-  private epochsWithoutImprovement = 0;
 
   constructor(train: Dataset, options: TrainOptions, readonly test: Dataset | null = null) {
     const o = {
@@ -121,13 +158,7 @@ export class Trainer {
     this.model = new Mlp(this.backend, train.classes, { inputs: train.k, hidden: o.hidden, classes: train.classes, seed: o.seed, sigmaInit: o.sigmaInit });
     const gamma0 = options.groupSize ?? o.hidden.map(defaultGroupSize);
     const gammas = typeof gamma0 === "number" ? o.hidden.map(() => gamma0) : gamma0;
-    if (gammas.length !== o.hidden.length) throw new RangeError(`groupSize needs one value per hidden layer (${o.hidden.length}), got ${gammas.length}`);
-    this.groupSteps = o.hidden.map(divisors);
-    this.groupAt = gammas.map((g, l) => {
-      const at = this.groupSteps[l].indexOf(g);
-      if (at < 0) throw new RangeError(`groupSize ${g} does not divide layer ${l + 1}'s width ${o.hidden[l]} (divisors: ${this.groupSteps[l].join(", ")})`);
-      return at;
-    });
+    this.schedule = new GroupSchedule(o.hidden, gammas, o.patience);
     this.stepper = new Stepper(this.model, o.batchSize);
     this.shuffle = seedState(o.seed, STREAM.shuffle);
     this.reinforceState = this.backend.from("u32", seedState(o.seed, STREAM.reinforce));
@@ -135,7 +166,7 @@ export class Trainer {
 
   /** The current γ_l of every layer. */
   get groupSizes(): number[] {
-    return this.groupAt.map((at, l) => this.groupSteps[l][at]);
+    return this.schedule.sizes;
   }
 
   /** Trains one epoch; `onBatch(done, total)` is called after every step. */
@@ -171,14 +202,7 @@ export class Trainer {
     this.previousError = 1 - correct / fit.n;
 
     const validationAccuracy = this.validation ? model.accuracy(this.validation) : 1 - this.previousError;
-    const validationError = 1 - validationAccuracy;
-    if (validationError < this.bestValidationError) {
-      this.bestValidationError = validationError;
-      this.epochsWithoutImprovement = 0;
-    } else if (++this.epochsWithoutImprovement >= o.patience) {
-      this.groupAt.forEach((at, l) => (this.groupAt[l] = Math.min(at + 1, this.groupSteps[l].length - 1)));
-      this.epochsWithoutImprovement = 0;
-    }
+    this.schedule.observe(1 - validationAccuracy);
     const metrics: EpochMetrics = {
       epoch: this.epoch,
       trainAccuracy: correct / fit.n,

@@ -1,0 +1,91 @@
+/**
+ * Named data sources for the CLI and scripts (Node only): `mnist`, `fashion-mnist`, `idx:<dir>`
+ * and `prototypes`. Real-valued images are median-binarised with an encoder fitted on the
+ * training split only.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { Dataset, type RealData } from "./dataset.js";
+import { encode, fitMedian, type Encoder } from "./encode.js";
+import { parseIdx } from "./idx.js";
+import { loadMnistPackage } from "./mnist.js";
+import { randomPrototypes } from "./prototypes.js";
+
+/** Train and test sets ready for training, with the encoder that produced them (if any). */
+export interface LoadedData {
+  name: string;
+  train: Dataset;
+  test: Dataset;
+  encoder: Encoder | null;
+}
+
+/** The data source names `loadData` understands. */
+export const DATA_SOURCES = ["mnist", "fashion-mnist", "idx:<dir>", "prototypes"] as const;
+
+/** Where Fashion-MNIST is looked for, in order: $BEP_FASHION_MNIST, ~/.cache/bep/fashion-mnist, the Debian package. */
+export function fashionMnistDirs(): string[] {
+  const dirs = [join(homedir(), ".cache", "bep", "fashion-mnist"), "/usr/share/datasets/fashion-mnist"];
+  return process.env.BEP_FASHION_MNIST ? [process.env.BEP_FASHION_MNIST, ...dirs] : dirs;
+}
+
+/** Loads a named source (see DATA_SOURCES); `seed` drives generated data. */
+export function loadData(source: string, seed = 1): LoadedData {
+  if (source === "mnist") return binarise("mnist", loadMnistPackage());
+  if (source === "prototypes") return { name: source, ...randomPrototypes({ seed }), encoder: null };
+  if (source === "fashion-mnist") {
+    const dir = fashionMnistDirs().find((d) => existsSync(join(d, "train-images-idx3-ubyte.gz")) || existsSync(join(d, "train-images-idx3-ubyte")));
+    if (dir === undefined) {
+      throw new Error(`Fashion-MNIST not found in ${fashionMnistDirs().join(", ")}: install it (apt-get install dataset-fashion-mnist), or set BEP_FASHION_MNIST to a folder with the four IDX files, or use --data idx:<dir>`);
+    }
+    return binarise(source, loadIdxDir(dir));
+  }
+  if (source.startsWith("idx:")) return binarise(source, loadIdxDir(source.slice(4)));
+  throw new Error(`unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
+}
+
+function binarise(name: string, raw: { train: RealData; test: RealData }): LoadedData {
+  const encoder = fitMedian(raw.train);
+  return { name, train: encode(encoder, raw.train), test: encode(encoder, raw.test), encoder };
+}
+
+/** Reads the four MNIST-style IDX files (gzipped or not) of `dir`: images scaled to [0, 1]. */
+export function loadIdxDir(dir: string): { train: RealData; test: RealData } {
+  const split = (prefix: string, name: string): RealData => {
+    const images = readIdx(dir, `${prefix}-images-idx3-ubyte`);
+    const labels = readIdx(dir, `${prefix}-labels-idx1-ubyte`);
+    if (images.array.dims.length !== 3) throw new Error(`${images.file}: expected 3 dimensions (n, rows, cols), got [${images.array.dims.join(", ")}]`);
+    if (labels.array.dims.length !== 1) throw new Error(`${labels.file}: expected 1 dimension (n), got [${labels.array.dims.join(", ")}]`);
+    const [n, rows, cols] = images.array.dims;
+    if (labels.array.dims[0] !== n) throw new Error(`${labels.file}: ${labels.array.dims[0]} labels for ${n} images in ${images.file}`);
+    const y = labels.array.data;
+    let classes = 0;
+    for (let i = 0; i < n; i++) classes = Math.max(classes, y[i] + 1);
+    if (classes < 2) throw new Error(`${labels.file}: fewer than 2 classes`);
+    const x = new Float32Array(images.array.data.length);
+    for (let i = 0; i < x.length; i++) x[i] = images.array.data[i] / 255;
+    return { x, labels: y.slice(), features: rows * cols, classes, name };
+  };
+  const train = split("train", `${dir} (train)`);
+  const test = split("t10k", `${dir} (test)`);
+  if (test.features !== train.features) throw new Error(`${dir}: test images have ${test.features} pixels, train images ${train.features}`);
+  const classes = Math.max(train.classes, test.classes);
+  return { train: { ...train, classes }, test: { ...test, classes } };
+}
+
+function readIdx(dir: string, base: string) {
+  for (const file of [join(dir, `${base}.gz`), join(dir, base)]) {
+    if (!existsSync(file)) continue;
+    let bytes: Uint8Array = readFileSync(file);
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      try {
+        bytes = gunzipSync(bytes);
+      } catch (e) {
+        throw new Error(`${file}: corrupt gzip data: ${(e as Error).message}`);
+      }
+    }
+    return { file, array: parseIdx(bytes, file) };
+  }
+  throw new Error(`${dir}: missing ${base} (or ${base}.gz)`);
+}
