@@ -7,6 +7,8 @@ import { parseArgs } from "node:util";
 import { BACKEND_NAMES, loadBackendSync, type BackendChoice } from "../kernels/backend.js";
 import { DATA_SOURCES, loadData } from "../data/sources.js";
 import { Trainer, type EpochMetrics } from "../train/trainer.js";
+import { resumeTrainer, serializeModel } from "../io/model-file.js";
+import { readModelFile, writeFileAtomic } from "../io/files.js";
 
 const USAGE = `Usage: bep train [options]
 
@@ -25,6 +27,12 @@ Options:
   --gate <nu>            gate nu in [0,1]                                         [0.1]
   --group-size <g>       initial group size gamma_0 (must divide each width)      [~K/15]
   --reinforcement <p>    reinforcement p_r in [0,1]                               [0.5]
+  --patience <n>         epochs without validation gain before gamma grows        [3]
+  --sigma-init <s>       std of the initial hidden weights                        [64]
+  --out <file>           save the model and its training state after every epoch
+                         (written to a temporary file, then renamed)
+  --resume <file>        continue the run saved in <file> (same --data; --epochs
+                         may extend it); other training options come from the file
   --json                 print one JSON object per epoch and a final summary
   -h, --help             show this help
 
@@ -57,6 +65,10 @@ function main(argv: string[]): number {
         gate: { type: "string", default: "0.1" },
         "group-size": { type: "string" },
         reinforcement: { type: "string", default: "0.5" },
+        patience: { type: "string", default: "3" },
+        "sigma-init": { type: "string", default: "64" },
+        out: { type: "string" },
+        resume: { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -87,11 +99,13 @@ function main(argv: string[]): number {
   const json = values.json;
   const log = (s: string) => (json ? process.stderr.write(s + "\n") : console.log(s));
   const t0 = performance.now();
-  const { train, test } = loadData(source, int("seed", values.seed));
+  const { train, test, encoder } = loadData(source, int("seed", values.seed));
   const backend = loadBackendSync(values.backend as BackendChoice);
   let trainer: Trainer;
   try {
-    trainer = new Trainer(train, {
+    trainer = values.resume
+      ? resumeTrainer(train, readModelFile(values.resume, backend), test, rest.includes("--epochs") ? int("epochs", values.epochs) : undefined)
+      : new Trainer(train, {
       hidden,
       epochs: int("epochs", values.epochs),
       batchSize: int("batch", values.batch),
@@ -99,6 +113,8 @@ function main(argv: string[]): number {
       robustness: real("robustness", values.robustness),
       gate: real("gate", values.gate),
       reinforcement: real("reinforcement", values.reinforcement),
+      patience: int("patience", values.patience),
+      sigmaInit: real("sigma-init", values["sigma-init"]),
       groupSize: values["group-size"] === undefined ? undefined : int("group-size", values["group-size"]),
       backend,
     }, test);
@@ -108,23 +124,25 @@ function main(argv: string[]): number {
   }
   const o = trainer.options;
   log(`bep: ${source}: ${trainer.fit.n} train, ${trainer.validation?.n ?? 0} validation, ${test.n} test samples of ${train.k} bits, ${train.classes} classes`);
-  log(`bep: ${[train.k, ...hidden, train.classes].join("-")} binary MLP (${trainer.model.parameters} weights), backend ${backend.name}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, seed ${o.seed}`);
+  log(`bep: ${[train.k, ...o.hidden, train.classes].join("-")} binary MLP (${trainer.model.parameters} weights), backend ${backend.name}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, patience ${o.patience}, sigma_init ${o.sigmaInit}, seed ${o.seed}`);
 
   const bar = !json && process.stderr.isTTY ? progressBar(o.epochs) : undefined;
   let last: EpochMetrics | undefined;
   trainer.run(
     (m) => {
       last = m;
+      if (values.out) writeFileAtomic(values.out, serializeModel(trainer.model, encoder, trainer));
       bar?.clear();
       if (json) console.log(JSON.stringify({ type: "epoch", ...m }));
       else log(formatEpoch(m, o.epochs));
     },
     bar && ((done, total) => bar.update(trainer.epoch + 1, done, total)),
   );
+  if (last === undefined) throw new UsageError(`the run in ${values.resume} already has ${trainer.epoch} epochs; pass a larger --epochs`);
   const seconds = (performance.now() - t0) / 1000;
-  const summary = { type: "summary", data: source, layers: hidden, backend: backend.name, epochs: o.epochs, testAccuracy: last!.testAccuracy!, validationAccuracy: last!.validationAccuracy, seconds };
+  const summary = { type: "summary", data: source, layers: o.hidden, backend: backend.name, epochs: o.epochs, testAccuracy: last.testAccuracy!, validationAccuracy: last.validationAccuracy, seconds };
   if (json) console.log(JSON.stringify(summary));
-  else log(`bep: final test accuracy ${(summary.testAccuracy * 100).toFixed(2)}% after ${o.epochs} epochs (${seconds.toFixed(1)} s)`);
+  else log(`bep: final test accuracy ${(summary.testAccuracy * 100).toFixed(2)}% after ${o.epochs} epochs (${seconds.toFixed(1)} s)${values.out ? `; model saved to ${values.out}` : ""}`);
   return 0;
 }
 

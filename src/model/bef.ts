@@ -68,7 +68,16 @@ export function binaryEquiangularFrame(classes: number, k: number, prng: Uint32A
       current = next;
     }
   }
-  let maxAbsInner = 0;
-  for (let i = 0; i < classes; i++) for (let j = i + 1; j < classes; j++) maxAbsInner = Math.max(maxAbsInner, Math.abs(gram[i * classes + j]));
-  return { rows, maxAbsInner };
+  return { rows, maxAbsInner: maxAbsInner(rows, classes, k) };
+}
+
+/** max |⟨ρ_i, ρ_j⟩| over i ≠ j for C × K ±1 rows. */
+export function maxAbsInner(rows: Int8Array, classes: number, k: number): number {
+  let max = 0;
+  for (let i = 0; i < classes; i++) for (let j = i + 1; j < classes; j++) {
+    let s = 0;
+    for (let t = 0; t < k; t++) s += rows[i * k + t] * rows[j * k + t];
+    max = Math.max(max, Math.abs(s));
+  }
+  return max;
 }

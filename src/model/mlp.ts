@@ -5,7 +5,7 @@ import { rowWords } from "../kernels/layout.js";
 import { seedState } from "../kernels/js/prng.js";
 import type { Dataset } from "../data/dataset.js";
 import { Layer } from "./layer.js";
-import { binaryEquiangularFrame, type BefOptions } from "./bef.js";
+import { binaryEquiangularFrame, maxAbsInner, type BefOptions } from "./bef.js";
 
 /** PRNG streams (spec §5): one per purpose so that changing one never shifts another. */
 export const STREAM = { init: 1, bef: 2, split: 3, shuffle: 4, reinforce: 5 } as const;
@@ -24,6 +24,8 @@ export interface MlpOptions {
   sigmaInit?: number;
   /** BEF search options. */
   bef?: BefOptions;
+  /** Use these C × K_L ±1 prototypes instead of searching a BEF (loading a model file). */
+  prototypes?: Int8Array;
 }
 
 /** Buffers for a forward pass of up to `batch` samples. */
@@ -92,7 +94,10 @@ export class Mlp {
       return layer;
     });
     const kL = hidden[hidden.length - 1];
-    const bef = binaryEquiangularFrame(classes, kL, seedState(seed, STREAM.bef), options.bef);
+    const bef = options.prototypes
+      ? { rows: options.prototypes, maxAbsInner: maxAbsInner(options.prototypes, classes, kL) }
+      : binaryEquiangularFrame(classes, kL, seedState(seed, STREAM.bef), options.bef);
+    if (bef.rows.length !== classes * kL) throw new RangeError(`prototypes: expected ${classes} × ${kL} values, got ${bef.rows.length}`);
     this.prototypes = bef.rows;
     this.befMaxInner = bef.maxAbsInner;
     this.P = backend.alloc("u32", classes * rowWords(kL));

@@ -34,8 +34,10 @@ export interface TrainOptions {
   sigmaInit?: number;
   /** Fraction of the training set held out for validation (default 0.1). */
   validationFraction?: number;
-  /** Backend name, "auto", or a loaded Backend (default "auto"). */
+  /** Backend name, "auto", or a loaded Backend (default "auto"; ignored when `model` is given). */
   backend?: BackendChoice | Backend;
+  /** Continue training this model (its widths must match) instead of initialising a new one. */
+  model?: Mlp;
 }
 
 /** Metrics of one epoch. */
@@ -95,6 +97,22 @@ export class GroupSchedule {
     return this.at.map((at, l) => this.steps[l][at]);
   }
 
+  /** The schedule's position, for model files. */
+  snapshot(): ScheduleState {
+    return { groupSizes: this.sizes, best: this.best, waited: this.waited };
+  }
+
+  /** Continues from a snapshot taken of a schedule with the same widths. */
+  restore(s: ScheduleState): void {
+    s.groupSizes.forEach((g, l) => {
+      const at = this.steps[l]?.indexOf(g) ?? -1;
+      if (at < 0) throw new RangeError(`schedule: group size ${g} does not divide layer ${l + 1}'s width`);
+      this.at[l] = at;
+    });
+    this.best = s.best;
+    this.waited = s.waited;
+  }
+
   /** Records an epoch's validation error; returns true if the group sizes moved. */
   observe(validationError: number): boolean {
     if (validationError < this.best) {
@@ -109,10 +127,28 @@ export class GroupSchedule {
   }
 }
 
+/** Where a group-size schedule stands. */
+export interface ScheduleState {
+  groupSizes: number[];
+  /** Best validation error so far (Infinity before the first epoch). */
+  best: number;
+  /** Epochs since the last improvement. */
+  waited: number;
+}
+
+/** Everything besides the model that a resumed run needs to continue bit-identically. */
+export interface TrainerState {
+  epoch: number;
+  previousError: number;
+  schedule: ScheduleState;
+  shuffle: Uint32Array;
+  reinforce: Uint32Array;
+}
+
 /** Trains an Mlp on `train` with BEP. Call runEpoch() `epochs` times, or use run(). */
 export class Trainer {
   readonly model: Mlp;
-  readonly options: Required<Omit<TrainOptions, "groupSize" | "backend">>;
+  readonly options: Required<Omit<TrainOptions, "groupSize" | "backend" | "model">>;
   readonly fit: Dataset;
   readonly validation: Dataset | null;
   epoch = 0;
@@ -146,7 +182,7 @@ export class Trainer {
     if (!(o.validationFraction >= 0 && o.validationFraction < 1)) throw new RangeError(`validationFraction must be in [0, 1), got ${o.validationFraction}`);
     if (!(o.sigmaInit >= 0 && o.sigmaInit <= 10000)) throw new RangeError(`sigmaInit must be in [0, 10000], got ${o.sigmaInit}`);
     this.options = o;
-    this.backend = typeof options.backend === "object" ? options.backend : loadBackendSync(options.backend ?? "auto");
+    this.backend = options.model?.backend ?? (typeof options.backend === "object" ? options.backend : loadBackendSync(options.backend ?? "auto"));
 
     const order = Int32Array.from({ length: train.n }, (_, i) => i);
     shuffleInPlace(order, seedState(o.seed, STREAM.split));
@@ -155,7 +191,15 @@ export class Trainer {
     this.validation = held > 0 ? train.subset(order.subarray(train.n - held), `${train.name} (validation)`) : null;
     if (this.fit.n === 0) throw new RangeError(`${train.name}: no training samples left after the validation split`);
 
-    this.model = new Mlp(this.backend, train.classes, { inputs: train.k, hidden: o.hidden, classes: train.classes, seed: o.seed, sigmaInit: o.sigmaInit });
+    if (options.model) {
+      const m = options.model;
+      if (m.sizes.join() !== [train.k, ...o.hidden].join() || m.classes !== train.classes) {
+        throw new RangeError(`the model is ${m.sizes.join("-")}-${m.classes}, but the data and options need ${[train.k, ...o.hidden, train.classes].join("-")}`);
+      }
+      this.model = m;
+    } else {
+      this.model = new Mlp(this.backend, train.classes, { inputs: train.k, hidden: o.hidden, classes: train.classes, seed: o.seed, sigmaInit: o.sigmaInit });
+    }
     const gamma0 = options.groupSize ?? o.hidden.map(defaultGroupSize);
     const gammas = typeof gamma0 === "number" ? o.hidden.map(() => gamma0) : gamma0;
     this.schedule = new GroupSchedule(o.hidden, gammas, o.patience);
@@ -214,6 +258,26 @@ export class Trainer {
     };
     if (this.test) metrics.testAccuracy = model.accuracy(this.test);
     return metrics;
+  }
+
+  /** The trainer's state after the last completed epoch (see TrainerState). */
+  state(): TrainerState {
+    return {
+      epoch: this.epoch,
+      previousError: this.previousError,
+      schedule: this.schedule.snapshot(),
+      shuffle: this.shuffle.slice(),
+      reinforce: this.reinforceState.data.slice(),
+    };
+  }
+
+  /** Continues from a state taken of a trainer with the same data and options. */
+  restore(s: TrainerState): void {
+    this.epoch = s.epoch;
+    this.previousError = s.previousError;
+    this.schedule.restore(s.schedule);
+    this.shuffle.set(s.shuffle);
+    this.reinforceState.data.set(s.reinforce);
   }
 
   /** Runs the remaining epochs, calling `onEpoch` after each; returns all metrics. */

@@ -1,0 +1,187 @@
+/**
+ * The model file (docs/format.md): a trained MLP with its encoder and, optionally, the full
+ * training state, so that `Trainer` can resume bit-identically. Platform-neutral bytes in,
+ * bytes out; src/io/files.ts reads and writes them on disk.
+ *
+ *   0      "BEPM"                         magic
+ *   4      u32 LE  version (1)
+ *   8      u32 LE  header length h
+ *   12     h bytes of UTF-8 JSON header   shapes, options, section table
+ *   12+h   sections, in header order, little-endian, no padding
+ *   end−4  u32 LE  CRC-32 of every byte before it
+ */
+import type { Backend } from "../kernels/backend.js";
+import { H_MAX, H_MIN } from "../kernels/layout.js";
+import type { Encoder } from "../data/encode.js";
+import { Mlp } from "../model/mlp.js";
+import { Trainer, type TrainerState, type TrainOptions } from "../train/trainer.js";
+import type { Dataset } from "../data/dataset.js";
+import { crc32 } from "./crc32.js";
+
+/** The version this library writes; files of a newer version are refused. */
+export const MODEL_FILE_VERSION = 1;
+const MAGIC = [0x42, 0x45, 0x50, 0x4d]; // "BEPM"
+
+type SectionType = "i8" | "i16" | "i32" | "u32" | "f32";
+const BYTES: Record<SectionType, number> = { i8: 1, i16: 2, i32: 4, u32: 4, f32: 4 };
+type Section = { name: string; type: SectionType; values: ArrayLike<number> };
+
+interface Header {
+  kind: "mlp";
+  sizes: number[];
+  classes: number;
+  seed: number;
+  sigmaInit: number;
+  encoder: { kind: "median"; features: number } | null;
+  training: { options: TrainOptions; state: Omit<TrainerState, "shuffle" | "reinforce"> } | null;
+  sections: { name: string; type: SectionType; length: number }[];
+}
+
+/** What a model file holds. */
+export interface ModelFileContents {
+  model: Mlp;
+  encoder: Encoder | null;
+  /** Present when the file was saved from a Trainer: its options and state. */
+  training: { options: TrainOptions; state: TrainerState } | null;
+}
+
+/** Serialises `model` (with its `encoder`; with `trainer`'s state when given) into model-file bytes. */
+export function serializeModel(model: Mlp, encoder: Encoder | null, trainer: Trainer | null = null, seed = 1, sigmaInit = 64): Uint8Array {
+  const sections: Section[] = model.layers.map((l, i) => ({ name: `H${i + 1}`, type: "i16" as const, values: l.H.data }));
+  sections.push({ name: "P", type: "i8", values: model.prototypes });
+  if (encoder) {
+    sections.push({ name: "encoder.feature", type: "i32", values: encoder.feature }, { name: "encoder.threshold", type: "f32", values: encoder.threshold });
+  }
+  let training: Header["training"] = null;
+  if (trainer) {
+    const { shuffle, reinforce, ...state } = trainer.state();
+    training = { options: { ...trainer.options, groupSize: state.schedule.groupSizes }, state };
+    sections.push({ name: "prng.shuffle", type: "u32", values: shuffle }, { name: "prng.reinforce", type: "u32", values: reinforce });
+    seed = trainer.options.seed;
+    sigmaInit = trainer.options.sigmaInit;
+  }
+  const header: Header = {
+    kind: "mlp", sizes: model.sizes, classes: model.classes, seed, sigmaInit,
+    encoder: encoder ? { kind: encoder.kind, features: encoder.features } : null,
+    training,
+    sections: sections.map((s) => ({ name: s.name, type: s.type, length: s.values.length })),
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header, (_, v) => (v === Infinity ? "Infinity" : v)));
+  const body = sections.reduce((n, s) => n + s.values.length * BYTES[s.type], 0);
+  const out = new Uint8Array(12 + json.length + body + 4);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  view.setUint32(4, MODEL_FILE_VERSION, true);
+  view.setUint32(8, json.length, true);
+  out.set(json, 12);
+  let at = 12 + json.length;
+  for (const s of sections) {
+    for (let i = 0; i < s.values.length; i++, at += BYTES[s.type]) write(view, at, s.type, s.values[i]);
+  }
+  view.setUint32(at, crc32(out.subarray(0, at)), true);
+  return out;
+}
+
+/** Parses and validates model-file bytes (`name` prefixes every error) into a model on `backend`. */
+export function deserializeModel(bytes: Uint8Array, name: string, backend: Backend): ModelFileContents {
+  const fail = (msg: string): never => {
+    throw new Error(`${name}: ${msg}`);
+  };
+  if (bytes.length < 16) fail(`${bytes.length} bytes is too short for a bep model file`);
+  if (MAGIC.some((m, i) => bytes[i] !== m)) fail("not a bep model file (bytes 0-3 are not \"BEPM\")");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(4, true);
+  if (version > MODEL_FILE_VERSION) fail(`model file version ${version} is newer than this library reads (${MODEL_FILE_VERSION}); upgrade bep`);
+  if (version < 1) fail(`invalid model file version ${version} at offset 4`);
+  const stored = view.getUint32(bytes.length - 4, true);
+  const actual = crc32(bytes.subarray(0, bytes.length - 4));
+  if (stored !== actual) fail(`checksum mismatch (stored CRC-32 ${hex(stored)}, computed ${hex(actual)}): the file is corrupt or truncated`);
+  const h = view.getUint32(8, true);
+  if (12 + h > bytes.length - 4) fail(`header length ${h} at offset 8 runs past the end of the file`);
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(12, 12 + h)), (_, v) => (v === "Infinity" ? Infinity : v));
+  } catch (e) {
+    return fail(`header at offset 12 is not valid JSON: ${(e as Error).message}`);
+  }
+  const isInt = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
+  if (header?.kind !== "mlp") fail(`header.kind must be "mlp", got ${JSON.stringify(header?.kind)}`);
+  if (!Array.isArray(header.sizes) || header.sizes.length < 2 || !header.sizes.every((k) => isInt(k, 1))) fail(`header.sizes must be 2 or more positive integers`);
+  if (!isInt(header.classes, 2) || header.classes > 255) fail(`header.classes must be an integer in [2, 255]`);
+  if (!Array.isArray(header.sections)) fail("header.sections is missing");
+
+  const sections = new Map<string, ArrayLike<number>>();
+  let at = 12 + h;
+  for (const s of header.sections) {
+    if (typeof s?.name !== "string" || !(s.type in BYTES) || !isInt(s.length, 0)) fail(`malformed section entry ${JSON.stringify(s)}`);
+    const size = s.length * BYTES[s.type];
+    if (at + size > bytes.length - 4) fail(`section ${s.name} (${size} bytes at offset ${at}) runs past the end of the file`);
+    sections.set(s.name, read(view, at, s.type, s.length));
+    at += size;
+  }
+  if (at !== bytes.length - 4) fail(`${bytes.length - 4 - at} unexpected bytes after the last section (offset ${at})`);
+  const need = (key: string, length: number, check?: (v: number) => boolean, what?: string) => {
+    const v = sections.get(key) ?? fail(`section ${key} is missing`);
+    if (v.length !== length) fail(`section ${key} has ${v.length} values, the header's shapes need ${length}`);
+    if (check) for (let i = 0; i < v.length; i++) if (!check(v[i])) fail(`section ${key}[${i}] = ${v[i]} is not ${what}`);
+    return v;
+  };
+  const { sizes, classes } = header;
+  const L = sizes.length - 1;
+  const P = Int8Array.from(need("P", classes * sizes[L], (v) => v === 1 || v === -1, "±1"));
+  const model = new Mlp(backend, classes, { inputs: sizes[0], hidden: sizes.slice(1), classes, seed: header.seed, sigmaInit: 0, prototypes: P });
+  model.layers.forEach((layer, l) => {
+    layer.H.data.set(need(`H${l + 1}`, layer.size, (v) => v >= H_MIN && v <= H_MAX, "an int16"));
+    layer.refresh();
+  });
+  let encoder: Encoder | null = null;
+  if (header.encoder) {
+    if (header.encoder.kind !== "median" || !isInt(header.encoder.features, 1)) fail(`unsupported encoder ${JSON.stringify(header.encoder)}`);
+    const features = header.encoder.features;
+    const feature = Int32Array.from(need("encoder.feature", sizes[0], (v) => v >= 0 && v < features, `a feature index below ${features}`));
+    const threshold = Float32Array.from(need("encoder.threshold", sizes[0], (v) => !Number.isNaN(v), "a number"));
+    encoder = { kind: "median", features, feature, threshold };
+  }
+  let training: ModelFileContents["training"] = null;
+  if (header.training) {
+    const { options, state } = header.training;
+    if (!options || !state || !isInt(state.epoch, 0) || !state.schedule) fail("header.training is malformed");
+    training = {
+      options,
+      state: { ...state, shuffle: Uint32Array.from(need("prng.shuffle", 4)), reinforce: Uint32Array.from(need("prng.reinforce", 4)) },
+    };
+  }
+  return { model, encoder, training };
+}
+
+function write(view: DataView, at: number, type: SectionType, v: number): void {
+  if (type === "i8") view.setInt8(at, v);
+  else if (type === "i16") view.setInt16(at, v, true);
+  else if (type === "i32") view.setInt32(at, v, true);
+  else if (type === "u32") view.setUint32(at, v, true);
+  else view.setFloat32(at, v, true);
+}
+
+function read(view: DataView, at: number, type: SectionType, n: number): number[] {
+  const out = new Array<number>(n);
+  const size = BYTES[type];
+  for (let i = 0; i < n; i++, at += size) {
+    out[i] = type === "i8" ? view.getInt8(at) : type === "i16" ? view.getInt16(at, true) : type === "i32" ? view.getInt32(at, true) : type === "u32" ? view.getUint32(at, true) : view.getFloat32(at, true);
+  }
+  return out;
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, "0")}`;
+}
+
+/**
+ * A Trainer that continues the run saved in `file` on `train` (the same data it was saved
+ * with), bit-identically to a run that was never interrupted. `epochs` may extend the run.
+ */
+export function resumeTrainer(train: Dataset, file: ModelFileContents, test: Dataset | null = null, epochs?: number): Trainer {
+  if (!file.training) throw new Error("this model file has no training state (it was not saved from a Trainer)");
+  const trainer = new Trainer(train, { ...file.training.options, epochs: epochs ?? file.training.options.epochs, model: file.model }, test);
+  trainer.restore(file.training.state);
+  return trainer;
+}

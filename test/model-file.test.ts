@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Trainer, loadBackendSync } from "../src/index";
+import { randomPrototypes } from "../src/data/prototypes";
+import { encode, fitMedian } from "../src/data/encode";
+import { crc32 } from "../src/io/crc32";
+import { MODEL_FILE_VERSION, deserializeModel, resumeTrainer, serializeModel } from "../src/io/model-file";
+import { readModelFile, writeFileAtomic } from "../src/io/files";
+
+const be = loadBackendSync("wasm-simd");
+const { train, test } = randomPrototypes({ bits: 150, train: 500, test: 100, flip: 0.3, seed: 9 });
+const options = { hidden: [45, 27], epochs: 4, batchSize: 50, seed: 3, backend: be };
+const weights = (t: Trainer) => t.model.layers.map((l) => Array.from(l.H.data));
+const noTime = (ms: { seconds: number }[]) => ms.map(({ seconds: _, ...m }) => m);
+
+/** Re-seals `bytes` after an edit (a valid CRC), so the check under test is the one that fires. */
+function reseal(bytes: Uint8Array): Uint8Array {
+  new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
+  return bytes;
+}
+
+describe("model files", () => {
+  it("crc32 matches the standard check value", () => {
+    expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
+  });
+
+  it("save → load gives the same predictions, prototypes and encoder", () => {
+    const raw = { x: Float32Array.from({ length: 40 * 6 }, (_, i) => (i * 7) % 11), labels: Uint8Array.from({ length: 40 }, (_, i) => i % 2), features: 6, classes: 2, name: "r" };
+    const encoder = fitMedian(raw);
+    const data = encode(encoder, raw);
+    const t = new Trainer(data, { hidden: [9], epochs: 2, backend: be });
+    t.run();
+    const loaded = deserializeModel(serializeModel(t.model, encoder), "m", loadBackendSync("js"));
+    expect(loaded.model.predict(data)).toEqual(t.model.predict(data));
+    expect(loaded.model.prototypes).toEqual(t.model.prototypes);
+    expect(loaded.encoder?.threshold).toEqual(encoder.threshold);
+    expect(loaded.training).toBeNull();
+  });
+
+  it("save → load → continue equals an uninterrupted run, bit for bit", () => {
+    const whole = new Trainer(train, options, test);
+    const wholeHistory = noTime(whole.run());
+
+    const first = new Trainer(train, { ...options, epochs: 2 }, test);
+    const firstHistory = noTime(first.run());
+    const dir = mkdtempSync(join(tmpdir(), "bep-model-"));
+    try {
+      const file = join(dir, "run.bepm");
+      writeFileAtomic(file, serializeModel(first.model, null, first));
+      expect(readdirSync(dir)).toEqual(["run.bepm"]); // no temp file left behind
+      const resumed = resumeTrainer(train, readModelFile(file, loadBackendSync("wasm-scalar")), test, 4);
+      const rest = noTime(resumed.run());
+      expect([...firstHistory, ...rest]).toEqual(wholeHistory);
+      expect(weights(resumed)).toEqual(weights(whole));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe("rejects bad files with the file name and what is wrong", () => {
+    const t = new Trainer(train, { ...options, epochs: 1 });
+    t.run();
+    const good = serializeModel(t.model, null, t);
+    const load = (bytes: Uint8Array) => () => deserializeModel(bytes, "f.bepm", be);
+
+    it("accepts the untouched file", () => expect(load(good.slice())).not.toThrow());
+    it("wrong magic", () => expect(load(Uint8Array.from([1, 2, 3, 4, ...good.subarray(4)]))).toThrow(/^f\.bepm: not a bep model file/));
+    it("too short", () => expect(load(good.subarray(0, 10))).toThrow(/^f\.bepm: 10 bytes is too short/));
+    it("truncated", () => expect(load(good.subarray(0, good.length - 100))).toThrow(/^f\.bepm: checksum mismatch .* corrupt or truncated/));
+    it("every single bit flip in a sample of positions", () => {
+      for (let k = 0; k < 200; k++) {
+        const bad = good.slice();
+        const pos = (k * 7919) % bad.length;
+        bad[pos] ^= 1 << (k % 8);
+        expect(load(bad), `flip at ${pos}`).toThrow(/^f\.bepm: /);
+      }
+    });
+    it("a newer version", () => {
+      const bad = good.slice();
+      new DataView(bad.buffer).setUint32(4, MODEL_FILE_VERSION + 1, true);
+      expect(load(reseal(bad))).toThrow(new RegExp(`^f\\.bepm: model file version ${MODEL_FILE_VERSION + 1} is newer than this library reads`));
+    });
+    it("a header whose shapes disagree with the sections", () => {
+      const bad = good.slice();
+      const h = new DataView(bad.buffer).getUint32(8, true);
+      const text = new TextDecoder().decode(bad.subarray(12, 12 + h)).replace('"sizes":[150,45,27]', '"sizes":[150,45,28]');
+      bad.set(new TextEncoder().encode(text), 12);
+      expect(load(reseal(bad))).toThrow(/^f\.bepm: section P has 270 values, the header's shapes need 280/);
+    });
+    it("a prototype that is not ±1", () => {
+      const bad = good.slice();
+      const h = new DataView(bad.buffer).getUint32(8, true);
+      const pAt = 12 + h + 2 * (150 * 45 + 45 * 27);
+      bad[pAt] = 0;
+      expect(load(reseal(bad))).toThrow(/^f\.bepm: section P\[0\] = 0 is not ±1/);
+    });
+  });
+});
