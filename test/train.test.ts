@@ -126,10 +126,10 @@ describe("accuracy floors on real data", () => {
 
   const fashion = fashionMnistDirs().some((d) => existsSync(join(d, "train-images-idx3-ubyte.gz")) || existsSync(join(d, "train-images-idx3-ubyte")));
   // In CI the data is installed by .ci/run, so a missing dataset fails there instead of skipping.
-  it.skipIf(!fashion && !process.env.CI)("Fashion-MNIST: 784-135-135, 2 epochs ≥ 80% test", () => {
+  it.skipIf(!fashion && !process.env.CI)("Fashion-MNIST: 784-525-525, 2 epochs ≥ 81% test (paper, 50 epochs: 85.93)", () => {
     const { train, test } = loadData("fashion-mnist");
-    const t = new Trainer(train, { hidden: [135, 135], epochs: 2 }, test);
+    const t = new Trainer(train, { hidden: [525, 525], epochs: 2 }, test);
     const last = t.run().at(-1)!;
-    expect(last.testAccuracy).toBeGreaterThanOrEqual(0.8);
+    expect(last.testAccuracy).toBeGreaterThanOrEqual(0.81);
   });
 });

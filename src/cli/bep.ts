@@ -24,10 +24,10 @@ Options:
   --seed <n>             seed of every random stream                              [1]
   --backend <name>       auto | ${BACKEND_NAMES.join(" | ")}                   [auto]
   --robustness <r>       trigger margin r in [0,1]                                [0.5]
-  --gate <nu>            gate nu in [0,1]                                         [0.1]
+  --gate <nu>            gate nu in [0,1]                                         [0.05]
   --group-size <g>       initial group size gamma_0 (must divide each width)      [~K/15]
   --reinforcement <p>    reinforcement p_r in [0,1]                               [0.5]
-  --patience <n>         epochs without validation gain before gamma grows        [3]
+  --patience <n>         epochs without validation gain before gamma grows        [10]
   --sigma-init <s>       std of the initial hidden weights                        [64]
   --out <file>           save the model and its training state after every epoch
                          (written to a temporary file, then renamed)
@@ -62,10 +62,10 @@ function main(argv: string[]): number {
         seed: { type: "string", default: "1" },
         backend: { type: "string", default: "auto" },
         robustness: { type: "string", default: "0.5" },
-        gate: { type: "string", default: "0.1" },
+        gate: { type: "string", default: "0.05" },
         "group-size": { type: "string" },
         reinforcement: { type: "string", default: "0.5" },
-        patience: { type: "string", default: "3" },
+        patience: { type: "string", default: "10" },
         "sigma-init": { type: "string", default: "64" },
         out: { type: "string" },
         resume: { type: "string" },

@@ -22,13 +22,13 @@ export interface TrainOptions {
   seed?: number;
   /** Robustness r ∈ [0, 1] of the trigger (default 0.5). */
   robustness?: number;
-  /** Gate ν ∈ [0, 1] (default 0.1). */
+  /** Gate ν ∈ [0, 1] (default 0.05; spec's starting point 0.1, see docs/results/ablations.md). */
   gate?: number;
   /** Reinforcement p_r ∈ [0, 1] (default 0.5). */
   reinforcement?: number;
   /** Initial group size γ_0, one for all layers or one per layer; must divide K_l (default: divisor nearest K_l/15). */
   groupSize?: number | number[];
-  /** Epochs without validation improvement before γ moves to the next divisor (default 3). */
+  /** Epochs without validation improvement before γ moves to the next divisor (default 10; spec's starting point 3, see docs/results/ablations.md). */
   patience?: number;
   /** σ of the hidden-weight init (default 64). */
   sigmaInit?: number;
@@ -166,9 +166,9 @@ export class Trainer {
       batchSize: options.batchSize ?? 100,
       seed: options.seed ?? 1,
       robustness: options.robustness ?? 0.5,
-      gate: options.gate ?? 0.1,
+      gate: options.gate ?? 0.05,
       reinforcement: options.reinforcement ?? 0.5,
-      patience: options.patience ?? 3,
+      patience: options.patience ?? 10,
       sigmaInit: options.sigmaInit ?? 64,
       validationFraction: options.validationFraction ?? 0.1,
     };
