@@ -1,29 +1,12 @@
-import { rowBytes, rowWords } from "./layout";
 import { xorPopcount } from "./xnor";
-import { signs } from "./forward";
+import { signs, packTest } from "./forward";
 
 /**
  * The gate of the binary backward pass (spec §2.3): G bit = 1 iff |z| ≤ threshold, for an i32
  * `rows` × `n` matrix Z; threshold = ⌊ν·K⌋ with K the fan-in of z (so |z| ≤ ν·K exactly).
  */
 export function gate(Z: usize, G: usize, rows: i32, n: i32, threshold: i32): void {
-  const words = rowWords(n);
-  const t = <u32>threshold;
-  for (let r = 0; r < rows; r++) {
-    const z = Z + ((<usize>r * n) << 2);
-    const g = G + <usize>r * rowBytes(n);
-    for (let w = 0; w < words; w++) {
-      let word: u32 = 0;
-      const base = w << 5;
-      const m = min(32, n - base);
-      for (let j = 0; j < m; j++) {
-        const v: i32 = load<i32>(z + (<usize>(base + j) << 2));
-        const a: u32 = <u32>abs(v);
-        if (a <= t) word |= <u32>1 << j;
-      }
-      store<u32>(g + (<usize>w << 2), word);
-    }
-  }
+  packTest(Z, G, rows, n, threshold, true);
 }
 
 /**

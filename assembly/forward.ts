@@ -17,7 +17,19 @@ export function forwardSign(A: usize, W: usize, Z: usize, S: usize, batch: i32, 
 
 /** Packs sign(z) of an i32 `rows` × `n` matrix into packed rows: z ≥ 0 → 1. */
 export function signs(Z: usize, S: usize, rows: i32, n: i32): void {
+  packTest(Z, S, rows, n, 0, false);
+}
+
+/**
+ * Packs a per-element test of an i32 `rows` × `n` matrix into packed rows: bit = z ≥ 0, or with
+ * `absolute`, bit = |z| ≤ threshold. Inlined with a constant `absolute`, so each caller gets
+ * its own branch-free loop.
+ */
+// @ts-ignore: decorator
+@inline
+export function packTest(Z: usize, S: usize, rows: i32, n: i32, threshold: i32, absolute: bool): void {
   const words = rowWords(n);
+  const t = <u32>threshold;
   for (let r = 0; r < rows; r++) {
     const z = Z + ((<usize>r * n) << 2);
     const s = S + <usize>r * rowBytes(n);
@@ -27,7 +39,8 @@ export function signs(Z: usize, S: usize, rows: i32, n: i32): void {
       const m = min(32, n - base);
       for (let j = 0; j < m; j++) {
         const v: i32 = load<i32>(z + (<usize>(base + j) << 2));
-        if (v >= 0) word |= <u32>1 << j;
+        const a: u32 = <u32>abs(v);
+        if (absolute ? a <= t : v >= 0) word |= <u32>1 << j;
       }
       store<u32>(s + (<usize>w << 2), word);
     }
