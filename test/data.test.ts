@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { Dataset, encode, fitMedian, rowWords } from "../src/index";
+import { Dataset, encode, fitDistributiveThermometer, fitMedian, fitThermometer, rowWords } from "../src/index";
 import { parseIdx } from "../src/data/idx";
 import { randomPrototypes } from "../src/data/prototypes";
 import { loadData, loadIdxDir } from "../src/data/sources";
@@ -133,5 +133,39 @@ describe("Dataset", () => {
     const s = d.subset([1, 0]);
     expect(Array.from(s.bits)).toEqual([2, 0, 0, 0, 1, 0, 0, 0]);
     expect(Array.from(s.labels)).toEqual([1, 0]);
+  });
+});
+
+describe("thermometer encoders (fitted on training data only)", () => {
+  // Feature 0: 0, 1, 2, …, 9; feature 1: constant 5; feature 2: NaN except 4 and 8.
+  const n = 10;
+  const x = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    x[i * 3] = i;
+    x[i * 3 + 1] = 5;
+    x[i * 3 + 2] = i === 2 ? 4 : i === 7 ? 8 : NaN;
+  }
+  const raw = { x, labels: new Uint8Array(n), features: 3, classes: 2, name: "t" };
+
+  it("thermometer: B uniform thresholds over the training range, B bits per feature", () => {
+    const enc = fitThermometer(raw, 4);
+    expect(enc.kind).toBe("thermometer");
+    expect(Array.from(enc.feature)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+    expect(Array.from(enc.threshold.subarray(0, 4))).toEqual([1.7999999523162842, 3.5999999046325684, 5.400000095367432, 7.199999809265137]);
+    expect(Array.from(enc.threshold.subarray(4, 8))).toEqual([5, 5, 5, 5]); // constant feature: every bit −1
+    expect(Array.from(enc.threshold.subarray(8))).toEqual([4.800000190734863, 5.599999904632568, 6.400000095367432, 7.199999809265137]); // NaN ignored
+    const d = encode(enc, { ...raw, x: Float32Array.from([4, 5, 9]), labels: new Uint8Array(1) });
+    // x0 = 4 > 1.8, 3.6 → bits 0,1; x1 = 5 → none; x2 = 9 > all → bits 8..11.
+    expect(d.bits[0]).toBe(0b1111_0000_0011);
+  });
+  it("distributive thermometer: thresholds at the training quantiles b/(B+1)", () => {
+    const enc = fitDistributiveThermometer(raw, 3);
+    expect(enc.kind).toBe("distributive-thermometer");
+    expect(Array.from(enc.threshold.subarray(0, 3))).toEqual([2.25, 4.5, 6.75]);
+    expect(Array.from(enc.threshold.subarray(6))).toEqual([5, 6, 7]);
+  });
+  it("rejects bad bit counts", () => {
+    expect(() => fitThermometer(raw, 0)).toThrow(/thermometer: bits per feature must be an integer in \[1, 1024\], got 0/);
+    expect(() => fitDistributiveThermometer(raw, 2.5)).toThrow(/bits per feature/);
   });
 });

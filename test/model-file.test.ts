@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Trainer, loadBackendSync } from "../src/index";
 import { randomPrototypes } from "../src/data/prototypes";
-import { encode, fitMedian } from "../src/data/encode";
+import { encode, fitDistributiveThermometer, fitMedian } from "../src/data/encode";
 import { crc32 } from "../src/io/crc32";
 import { MODEL_FILE_VERSION, deserializeModel, resumeTrainer, serializeModel } from "../src/io/model-file";
 import { readModelFile, writeFileAtomic } from "../src/io/files";
@@ -37,6 +37,19 @@ describe("model files", () => {
     expect(loaded.model.prototypes).toEqual(t.model.prototypes);
     expect(loaded.encoder?.threshold).toEqual(encoder.threshold);
     expect(loaded.training).toBeNull();
+  });
+
+  it("keeps a thermometer encoder's kind, features and thresholds", () => {
+    const raw = { x: Float32Array.from({ length: 30 * 2 }, (_, i) => (i * 13) % 7), labels: Uint8Array.from({ length: 30 }, (_, i) => i % 2), features: 2, classes: 2, name: "r" };
+    const encoder = fitDistributiveThermometer(raw, 5);
+    const data = encode(encoder, raw);
+    const t = new Trainer(data, { hidden: [5], epochs: 1, backend: be });
+    t.run();
+    const loaded = deserializeModel(serializeModel(t.model, encoder), "m", be).encoder!;
+    expect(loaded.kind).toBe("distributive-thermometer");
+    expect(loaded.features).toBe(2);
+    expect(loaded.feature).toEqual(encoder.feature);
+    expect(loaded.threshold).toEqual(encoder.threshold);
   });
 
   it("save → load → continue equals an uninterrupted run, bit for bit", () => {

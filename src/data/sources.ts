@@ -1,14 +1,14 @@
 /**
  * Named data sources for the CLI and scripts (Node only): `mnist`, `fashion-mnist`, `idx:<dir>`
- * and `prototypes`. Real-valued images are median-binarised with an encoder fitted on the
- * training split only.
+ * and `prototypes`. Real-valued data is binarised (median by default, or a thermometer) with an
+ * encoder fitted on the training split only.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { Dataset, type RealData } from "./dataset.js";
-import { encode, fitMedian, type Encoder } from "./encode.js";
+import { encode, fitDistributiveThermometer, fitMedian, fitThermometer, type Encoder, type EncoderKind } from "./encode.js";
 import { parseIdx } from "./idx.js";
 import { loadMnistPackage } from "./mnist.js";
 import { randomPrototypes } from "./prototypes.js";
@@ -30,8 +30,20 @@ export function fashionMnistDirs(): string[] {
   return process.env.BEP_FASHION_MNIST ? [process.env.BEP_FASHION_MNIST, ...dirs] : dirs;
 }
 
-/** Loads a named source (see DATA_SOURCES); `seed` drives generated data. */
-export function loadData(source: string, seed = 1): LoadedData {
+/** How real-valued sources are binarised: an encoder kind and its bits per feature (thermometers). */
+export interface EncoderChoice {
+  kind: EncoderKind;
+  bits?: number;
+}
+
+/** Loads a named source (see DATA_SOURCES); `seed` drives generated data; images use `encoder` (default median). */
+export function loadData(source: string, seed = 1, encoder: EncoderChoice = { kind: "median" }): LoadedData {
+  const binarise = (name: string, raw: { train: RealData; test: RealData }): LoadedData => {
+    const fitted = encoder.kind === "median" ? fitMedian(raw.train)
+      : encoder.kind === "thermometer" ? fitThermometer(raw.train, encoder.bits ?? 8)
+      : fitDistributiveThermometer(raw.train, encoder.bits ?? 8);
+    return { name, train: encode(fitted, raw.train), test: encode(fitted, raw.test), encoder: fitted };
+  };
   if (source === "mnist") return binarise("mnist", loadMnistPackage());
   if (source === "prototypes") return { name: source, ...randomPrototypes({ seed }), encoder: null };
   if (source === "fashion-mnist") {
@@ -43,11 +55,6 @@ export function loadData(source: string, seed = 1): LoadedData {
   }
   if (source.startsWith("idx:")) return binarise(source, loadIdxDir(source.slice(4)));
   throw new Error(`unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
-}
-
-function binarise(name: string, raw: { train: RealData; test: RealData }): LoadedData {
-  const encoder = fitMedian(raw.train);
-  return { name, train: encode(encoder, raw.train), test: encode(encoder, raw.test), encoder };
 }
 
 /** Reads the four MNIST-style IDX files (gzipped or not) of `dir`: images scaled to [0, 1]. */

@@ -12,7 +12,7 @@
  */
 import type { Backend } from "../kernels/backend.js";
 import { H_MAX, H_MIN } from "../kernels/layout.js";
-import type { Encoder } from "../data/encode.js";
+import { ENCODER_KINDS, type Encoder, type EncoderKind } from "../data/encode.js";
 import { Mlp } from "../model/mlp.js";
 import { Trainer, type TrainerState, type TrainOptions } from "../train/trainer.js";
 import type { Dataset } from "../data/dataset.js";
@@ -32,7 +32,7 @@ interface Header {
   classes: number;
   seed: number;
   sigmaInit: number;
-  encoder: { kind: "median"; features: number } | null;
+  encoder: { kind: EncoderKind; features: number } | null;
   training: { options: TrainOptions; state: Omit<TrainerState, "shuffle" | "reinforce"> } | null;
   sections: { name: string; type: SectionType; length: number }[];
 }
@@ -136,11 +136,11 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   });
   let encoder: Encoder | null = null;
   if (header.encoder) {
-    if (header.encoder.kind !== "median" || !isInt(header.encoder.features, 1)) fail(`unsupported encoder ${JSON.stringify(header.encoder)}`);
+    if (!ENCODER_KINDS.includes(header.encoder.kind) || !isInt(header.encoder.features, 1)) fail(`unsupported encoder ${JSON.stringify(header.encoder)}`);
     const features = header.encoder.features;
     const feature = Int32Array.from(need("encoder.feature", sizes[0], (v) => v >= 0 && v < features, `a feature index below ${features}`));
     const threshold = Float32Array.from(need("encoder.threshold", sizes[0], (v) => !Number.isNaN(v), "a number"));
-    encoder = { kind: "median", features, feature, threshold };
+    encoder = { kind: header.encoder.kind, features, feature, threshold };
   }
   let training: ModelFileContents["training"] = null;
   if (header.training) {
