@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { BACKEND_NAMES, loadBackendSync, type BackendChoice } from "../kernels/backend.js";
-import { DATA_SOURCES, loadData } from "../data/sources.js";
+import { DATA_SOURCES, isDataSource, loadData } from "../data/sources.js";
 import { ENCODER_KINDS, type EncoderKind } from "../data/encode.js";
 import { Trainer, type EpochMetrics } from "../train/trainer.js";
 import { resumeTrainer, serializeModel } from "../io/model-file.js";
@@ -96,9 +96,7 @@ function main(argv: string[]): number {
   };
   const hidden = values.layers.split(",").map((s) => int("layers", s.trim()));
   const source = values.data;
-  if (!["mnist", "fashion-mnist", "prototypes"].includes(source) && !source.startsWith("idx:")) {
-    throw new UsageError(`--data: unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
-  }
+  if (!isDataSource(source)) throw new UsageError(`--data: unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
   if (!["auto", ...BACKEND_NAMES].includes(values.backend)) throw new UsageError(`--backend: unknown backend '${values.backend}' (expected auto, ${BACKEND_NAMES.join(", ")})`);
 
   const json = values.json;

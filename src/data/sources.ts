@@ -24,6 +24,11 @@ export interface LoadedData {
 /** The data source names `loadData` understands. */
 export const DATA_SOURCES = ["mnist", "fashion-mnist", "idx:<dir>", "prototypes"] as const;
 
+/** True if `source` is one of DATA_SOURCES (`idx:` with any folder). */
+export function isDataSource(source: string): boolean {
+  return ["mnist", "fashion-mnist", "prototypes"].includes(source) || source.startsWith("idx:");
+}
+
 /** Where Fashion-MNIST is looked for, in order: $BEP_FASHION_MNIST, ~/.cache/bep/fashion-mnist, the Debian package. */
 export function fashionMnistDirs(): string[] {
   const dirs = [join(homedir(), ".cache", "bep", "fashion-mnist"), "/usr/share/datasets/fashion-mnist"];
@@ -53,8 +58,8 @@ export function loadData(source: string, seed = 1, encoder: EncoderChoice = { ki
     }
     return binarise(source, loadIdxDir(dir));
   }
-  if (source.startsWith("idx:")) return binarise(source, loadIdxDir(source.slice(4)));
-  throw new Error(`unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
+  if (!isDataSource(source)) throw new Error(`unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
+  return binarise(source, loadIdxDir(source.slice(4)));
 }
 
 /** Reads the four MNIST-style IDX files (gzipped or not) of `dir`: images scaled to [0, 1]. */

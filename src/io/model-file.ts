@@ -30,8 +30,6 @@ interface Header {
   kind: "mlp";
   sizes: number[];
   classes: number;
-  seed: number;
-  sigmaInit: number;
   encoder: { kind: EncoderKind; features: number } | null;
   training: { options: TrainOptions; state: Omit<TrainerState, "shuffle" | "reinforce"> } | null;
   sections: { name: string; type: SectionType; length: number }[];
@@ -46,7 +44,7 @@ export interface ModelFileContents {
 }
 
 /** Serialises `model` (with its `encoder`; with `trainer`'s state when given) into model-file bytes. */
-export function serializeModel(model: Mlp, encoder: Encoder | null, trainer: Trainer | null = null, seed = 1, sigmaInit = 64): Uint8Array {
+export function serializeModel(model: Mlp, encoder: Encoder | null, trainer: Trainer | null = null): Uint8Array {
   const sections: Section[] = model.layers.map((l, i) => ({ name: `H${i + 1}`, type: "i16" as const, values: l.H.data }));
   sections.push({ name: "P", type: "i8", values: model.prototypes });
   if (encoder) {
@@ -57,11 +55,9 @@ export function serializeModel(model: Mlp, encoder: Encoder | null, trainer: Tra
     const { shuffle, reinforce, ...state } = trainer.state();
     training = { options: { ...trainer.options, groupSize: state.schedule.groupSizes }, state };
     sections.push({ name: "prng.shuffle", type: "u32", values: shuffle }, { name: "prng.reinforce", type: "u32", values: reinforce });
-    seed = trainer.options.seed;
-    sigmaInit = trainer.options.sigmaInit;
   }
   const header: Header = {
-    kind: "mlp", sizes: model.sizes, classes: model.classes, seed, sigmaInit,
+    kind: "mlp", sizes: model.sizes, classes: model.classes,
     encoder: encoder ? { kind: encoder.kind, features: encoder.features } : null,
     training,
     sections: sections.map((s) => ({ name: s.name, type: s.type, length: s.values.length })),
@@ -129,7 +125,8 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   const { sizes, classes } = header;
   const L = sizes.length - 1;
   const P = Int8Array.from(need("P", classes * sizes[L], (v) => v === 1 || v === -1, "±1"));
-  const model = new Mlp(backend, classes, { inputs: sizes[0], hidden: sizes.slice(1), classes, seed: header.seed, sigmaInit: 0, prototypes: P });
+  // H is overwritten below, so the new layers start at zero (σ_init 0) rather than drawing an init.
+  const model = new Mlp(backend, classes, { inputs: sizes[0], hidden: sizes.slice(1), classes, sigmaInit: 0, prototypes: P });
   model.layers.forEach((layer, l) => {
     layer.H.data.set(need(`H${l + 1}`, layer.size, (v) => v >= H_MIN && v <= H_MAX, "an int16"));
     layer.refresh();

@@ -82,12 +82,17 @@ export class GroupSchedule {
   private best = Infinity;
   private waited = 0;
 
-  constructor(widths: number[], initial: number[], readonly patience: number) {
-    if (initial.length !== widths.length) throw new RangeError(`groupSize needs one value per hidden layer (${widths.length}), got ${initial.length}`);
+  constructor(readonly widths: number[], initial: number[], readonly patience: number) {
     this.steps = widths.map(divisors);
-    this.at = initial.map((g, l) => {
+    this.at = this.positions(initial);
+  }
+
+  /** The position of each γ_l among its layer's divisors; throws if one does not divide its width. */
+  private positions(groupSizes: number[]): number[] {
+    if (groupSizes.length !== this.widths.length) throw new RangeError(`groupSize needs one value per hidden layer (${this.widths.length}), got ${groupSizes.length}`);
+    return groupSizes.map((g, l) => {
       const at = this.steps[l].indexOf(g);
-      if (at < 0) throw new RangeError(`groupSize ${g} does not divide layer ${l + 1}'s width ${widths[l]} (divisors: ${this.steps[l].join(", ")})`);
+      if (at < 0) throw new RangeError(`groupSize ${g} does not divide layer ${l + 1}'s width ${this.widths[l]} (divisors: ${this.steps[l].join(", ")})`);
       return at;
     });
   }
@@ -104,11 +109,7 @@ export class GroupSchedule {
 
   /** Continues from a snapshot taken of a schedule with the same widths. */
   restore(s: ScheduleState): void {
-    s.groupSizes.forEach((g, l) => {
-      const at = this.steps[l]?.indexOf(g) ?? -1;
-      if (at < 0) throw new RangeError(`schedule: group size ${g} does not divide layer ${l + 1}'s width`);
-      this.at[l] = at;
-    });
+    this.positions(s.groupSizes).forEach((at, l) => (this.at[l] = at));
     this.best = s.best;
     this.waited = s.waited;
   }
