@@ -353,3 +353,48 @@ describe("argument checks", () => {
     }
   });
 });
+
+describe("views", () => {
+  it.each(BACKENDS.map((name) => ({ name })))("share memory, follow their buffer's lifetime and are bounds-checked ($name)", ({ name }) => {
+    const be = allBackends().find((b) => b.name === name)!;
+    const buf = be.from("i32", [10, 11, 12, 13, 14, 15]);
+    const v = be.view(buf, 2, 3);
+    expect(Array.from(v.data)).toEqual([12, 13, 14]);
+    v.data[0] = -1;
+    expect(buf.data[2]).toBe(-1);
+    const vv = be.view(v, 1, 2);
+    expect(Array.from(vv.data)).toEqual([13, 14]);
+    expect(vv.root).toBe(buf.root);
+    expect(vv.byteOffset).toBe(12);
+    expect(() => be.view(buf, 4, 3)).toThrow(/^view: buf needs at least 7 i32 elements, has 6$/);
+    expect(() => be.view(buf, -1, 1)).toThrow(/^view: offset must be an integer ≥ 0, got -1$/);
+    v.free();
+    expect(v.freed).toBe(true);
+    expect(buf.freed).toBe(false);
+    buf.free();
+    expect(vv.freed).toBe(true);
+    expect(() => vv.data).toThrow(/used after free/);
+    expect(() => be.signs(vv, be.alloc("u32", 4), 1, 2)).toThrow(/^signs: Z was freed$/);
+  });
+
+  it.each(BACKENDS.map((name) => ({ name })))("kernels on views equal kernels on copies; overlapping views are rejected ($name)", ({ name }) => {
+    const be = allBackends().find((b) => b.name === name)!;
+    const k = 70, n = 33, rows = 3, words = refRowWords(k);
+    const A = be.alloc("u32", 2 * rows * words);
+    for (let i = 0; i < A.length; i++) A.data[i] = (Math.imul(i + 1, 2654435761) >>> 0) & (i % words < 3 ? 0xffffffff : 0x3f);
+    const W = be.alloc("u32", n * words);
+    for (let i = 0; i < W.length; i++) W.data[i] = (Math.imul(i + 7, 40503) >>> 0) & (i % words < 2 ? 0xffffffff : i % words === 2 ? 0x3f : 0);
+    const Z = be.alloc("i32", 2 * rows * n);
+    // second half of A through a view, into the second half of Z through a view
+    be.forward(be.view(A, rows * words, rows * words), W, be.view(Z, rows * n, rows * n), rows, k, n);
+    const A2 = be.from("u32", A.data.subarray(rows * words));
+    const Z2 = be.alloc("i32", rows * n);
+    be.forward(A2, W, Z2, rows, k, n);
+    expect(Array.from(Z.data.subarray(rows * n))).toEqual(Array.from(Z2.data));
+    expect(Array.from(Z.data.subarray(0, rows * n)).every((z) => z === 0)).toBe(true);
+    const S = be.alloc("u32", 4 * rows * words);
+    expect(() => be.forwardSign(be.view(S, 0, rows * words), W, Z2, be.view(S, words, rows * refRowWords(n)), rows, k, n)).toThrow(/^forwardSign: A and S must not overlap$/);
+    be.forwardSign(be.view(S, 0, rows * words), W, Z2, be.view(S, rows * words, rows * refRowWords(n)), rows, k, n);
+    for (const b of [A, W, Z, A2, Z2, S]) b.free();
+  });
+});

@@ -130,7 +130,7 @@ function main(argv: string[]): number {
   }
   const o = trainer.options;
   log(`bep: ${source}: ${trainer.fit.n} train, ${trainer.validation?.n ?? 0} validation, ${test.n} test samples of ${train.k} bits, ${train.classes} classes`);
-  log(`bep: ${[train.k, ...o.hidden, train.classes].join("-")} binary MLP (${trainer.model.parameters} weights), backend ${backend.name}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, patience ${o.patience}, sigma_init ${o.sigmaInit}, seed ${o.seed}`);
+  log(`bep: ${[train.k, ...trainer.shape.hidden!, train.classes].join("-")} binary MLP (${trainer.model.parameters} weights), backend ${backend.name}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, patience ${o.patience}, sigma_init ${o.sigmaInit}, seed ${o.seed}`);
 
   const bar = !json && process.stderr.isTTY ? progressBar(o.epochs) : undefined;
   let last: EpochMetrics | undefined;
@@ -146,7 +146,7 @@ function main(argv: string[]): number {
   );
   if (last === undefined) throw new UsageError(`the run in ${values.resume} already has ${trainer.epoch} epochs; pass a larger --epochs`);
   const seconds = (performance.now() - t0) / 1000;
-  const summary = { type: "summary", data: source, layers: o.hidden, backend: backend.name, epochs: o.epochs, testAccuracy: last.testAccuracy!, validationAccuracy: last.validationAccuracy, seconds };
+  const summary = { type: "summary", data: source, layers: trainer.shape.hidden, backend: backend.name, epochs: o.epochs, testAccuracy: last.testAccuracy!, validationAccuracy: last.validationAccuracy, seconds };
   if (json) console.log(JSON.stringify(summary));
   else log(`bep: final test accuracy ${(summary.testAccuracy * 100).toFixed(2)}% after ${o.epochs} epochs (${seconds.toFixed(1)} s)${values.out ? `; model saved to ${values.out}` : ""}`);
   return 0;

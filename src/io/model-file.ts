@@ -53,7 +53,7 @@ export function serializeModel(model: Mlp, encoder: Encoder | null, trainer: Tra
   let training: Header["training"] = null;
   if (trainer) {
     const { shuffle, reinforce, ...state } = trainer.state();
-    training = { options: { ...trainer.options, groupSize: state.schedule.groupSizes }, state };
+    training = { options: { ...trainer.shape, ...trainer.options, groupSize: state.schedule.groupSizes }, state };
     sections.push({ name: "prng.shuffle", type: "u32", values: shuffle }, { name: "prng.reinforce", type: "u32", values: reinforce });
   }
   const header: Header = {

@@ -3,7 +3,7 @@
  * here once (buffer kinds, owners, lengths, shapes) and then runs unchecked in the chosen
  * implementation; all three give bit-identical results.
  */
-import type { Buf, Kind } from "./buffer.js";
+import { overlaps, type Buf, type Kind } from "./buffer.js";
 import type { KernelImpl } from "./impl.js";
 import { jsKernels } from "./js/index.js";
 import { wasmKernels, wasmKernelsSync, wasmSupported, type WasmFlavor } from "./wasm.js";
@@ -26,6 +26,18 @@ export class Backend {
   alloc<K extends Kind>(kind: K, length: number): Buf<K> {
     count("alloc", "length", length, 0);
     return this.impl.alloc(kind, length);
+  }
+
+  /**
+   * Elements offset..offset+length of `buf` as a buffer of their own that shares its memory
+   * (e.g. one time step of a batch of sequences). Freeing a view does not free the memory;
+   * freeing `buf` makes its views unusable.
+   */
+  view<K extends Kind>(buf: Buf<K>, offset: number, length: number): Buf<K> {
+    count("view", "offset", offset, 0);
+    count("view", "length", length, 0);
+    this.need("view", "buf", buf, buf.kind, offset + length);
+    return this.impl.view(buf, offset, length);
   }
 
   /** A buffer of `kind` holding a copy of `values`. */
@@ -233,13 +245,15 @@ function bounds(op: string, lo: number, hi: number): void {
   }
 }
 
-/** Kernels whose outputs must not alias their inputs. */
+/** Kernels whose outputs must not alias their inputs (neither the same buffer nor overlapping views). */
 function distinct(op: string, bufs: Record<string, Buf>): void {
-  const seen = new Map<Buf, string>();
-  for (const [name, buf] of Object.entries(bufs)) {
-    const other = seen.get(buf);
-    if (other !== undefined) throw new RangeError(`${op}: ${other} and ${name} must be different buffers`);
-    seen.set(buf, name);
+  const entries = Object.entries(bufs);
+  for (let i = 0; i < entries.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const [a, bufA] = entries[j], [b, bufB] = entries[i];
+      if (bufA === bufB) throw new RangeError(`${op}: ${a} and ${b} must be different buffers`);
+      if (overlaps(bufA, bufB)) throw new RangeError(`${op}: ${a} and ${b} must not overlap`);
+    }
   }
 }
 

@@ -34,8 +34,20 @@ export interface Buf<K extends Kind = Kind> {
   readonly data: TypedArrays[K];
   /** The backend that owns the memory (buffers cannot be mixed across backends). */
   readonly owner: object;
-  /** True once `free()` has been called. */
+  /** True once `free()` has been called (on this buffer or, for a view, on the buffer it views). */
   readonly freed: boolean;
-  /** Releases the memory; the buffer must not be used afterwards. Idempotent. */
+  /** The allocation this buffer is (a view shares its root's memory). */
+  readonly root: object;
+  /** Where this buffer starts in its root, in bytes. */
+  readonly byteOffset: number;
+  /** Releases the memory (a view only stops being usable); the buffer must not be used afterwards. Idempotent. */
   free(): void;
+}
+
+/** True if two buffers share bytes of memory. */
+export function overlaps(a: Buf, b: Buf): boolean {
+  if (a.root !== b.root) return false;
+  const aEnd = a.byteOffset + a.length * ARRAY_OF[a.kind].BYTES_PER_ELEMENT;
+  const bEnd = b.byteOffset + b.length * ARRAY_OF[b.kind].BYTES_PER_ELEMENT;
+  return a.byteOffset < bEnd && b.byteOffset < aEnd;
 }

@@ -7,6 +7,8 @@ import type { Buf, Kind } from "./buffer.js";
 
 export interface KernelImpl {
   alloc<K extends Kind>(kind: K, length: number): Buf<K>;
+  /** Elements offset..offset+length of `buf`, sharing its memory (bounds already checked). */
+  view<K extends Kind>(buf: Buf<K>, offset: number, length: number): Buf<K>;
   prngFill(state: Buf<"u32">, out: Buf<"u32">, count: number): void;
   prngBelow(state: Buf<"u32">, n: number): number;
   packSigns(src: Buf<"i8">, dst: Buf<"u32">, rows: number, k: number): void;

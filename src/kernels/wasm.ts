@@ -71,20 +71,31 @@ class WasmBuf<K extends Kind> implements Buf<K> {
     readonly kind: K,
     readonly length: number,
     readonly ptr: Ptr,
-    private readonly onFree: (buf: WasmBuf<K>) => void,
+    private readonly onFree: ((buf: WasmBuf<K>) => void) | null,
+    private readonly parent: WasmBuf<K> | null = null,
   ) {}
   get data(): TypedArrays[K] {
-    if (this.ptr < 0) throw new Error("bep: buffer used after free()");
+    if (this.freed) throw new Error("bep: buffer used after free()");
     const buffer = this.heap.memory.buffer;
     if (this.view === null || this.view.buffer !== buffer) this.view = new ARRAY_OF[this.kind](buffer, this.ptr, this.length);
     return this.view;
   }
   get freed(): boolean {
-    return this.ptr < 0;
+    return this.ptr < 0 || (this.parent !== null && this.parent.freed);
+  }
+  get root(): object {
+    return this.parent?.root ?? this;
+  }
+  get byteOffset(): number {
+    return this.parent === null ? 0 : this.parent.byteOffset + (this.ptr - this.parent.ptr);
+  }
+  /** A buffer over elements offset..offset+length of this one. */
+  slice(offset: number, length: number): WasmBuf<K> {
+    return new WasmBuf(this.owner, this.heap, this.kind, length, this.ptr + offset * ARRAY_OF[this.kind].BYTES_PER_ELEMENT, null, this);
   }
   free(): void {
     if (this.ptr < 0) return;
-    this.onFree(this);
+    this.onFree?.(this);
     (this as { ptr: Ptr }).ptr = -1;
     this.view = null;
   }
@@ -104,6 +115,7 @@ function wrap(x: KernelExports): KernelImpl {
       registry?.register(buf, ptr, buf);
       return buf;
     },
+    view: (buf, offset, length) => (buf as WasmBuf<typeof buf.kind>).slice(offset, length) as typeof buf,
     prngFill: (s, out, count) => x.prngFill(p(s), p(out), count),
     prngBelow: (s, n) => x.prngBelow(p(s), n) >>> 0,
     packSigns: (src, dst, rows, k) => x.packSigns(p(src), p(dst), rows, k),

@@ -8,7 +8,7 @@ import { Layer } from "./layer.js";
 import { binaryEquiangularFrame, maxAbsInner, type BefOptions } from "./bef.js";
 
 /** PRNG streams (spec §5): one per purpose so that changing one never shifts another. */
-export const STREAM = { init: 1, bef: 2, split: 3, shuffle: 4, reinforce: 5 } as const;
+export const STREAM = { init: 1, bef: 2, split: 3, shuffle: 4, reinforce: 5, folds: 6, expansion: 7 } as const;
 
 /** Shape and initialisation of an MLP. */
 export interface MlpOptions {

@@ -1,7 +1,8 @@
 /**
- * One BEP training step on a mini-batch (spec §2): forward, trigger (eq. 1), binary backward pass
- * with the gate (eqs. 2–7), winner-per-group masks, sparse integer updates (eqs. 8–9) and
- * reinforcement. Every sample sees the weights as they were before the step.
+ * One BEP training step of an MLP on a mini-batch (spec §2): forward, trigger (eq. 1), binary
+ * backward pass with the gate (eqs. 2–7), winner-per-group masks and sparse integer updates
+ * (eqs. 8–9); the trainer applies reinforcement after it. Every sample sees the weights as they
+ * were before the step.
  */
 import type { Buf } from "../kernels/buffer.js";
 import { rowWords } from "../kernels/layout.js";
@@ -12,14 +13,10 @@ import { Workspace, argmax, type Mlp } from "../model/mlp.js";
 export interface StepSettings {
   /** Robustness r ∈ [0,1]: a sample is active iff ŷ_c − max_{c'≠c} ŷ_c' < r·K_L (eq. 1). */
   robustness: number;
-  /** Gate thresholds ⌊ν·K_{l−1}⌋ per layer l = 1..L (index l−1; the first is unused). */
-  gateThresholds: number[];
-  /** Group sizes γ_l per layer l = 1..L (index l−1). */
+  /** Gate ν ∈ [0,1]: g = 1 iff |z| ≤ ⌊ν·fan-in⌋ (eq. 4). */
+  gate: number;
+  /** Group sizes γ, one per entry of the model's schedule widths. */
   groupSizes: number[];
-  /** Reinforcement tables per layer (geometricTable(p_l)), or null where p_l = 0. */
-  reinforceTables: (Buf<"u32"> | null)[];
-  /** The reinforcement generator's state (4 × u32). */
-  reinforceState: Buf<"u32">;
 }
 
 /** What one step did. */
@@ -86,7 +83,7 @@ export class Stepper {
       top.set(p.subarray(c * wL, (c + 1) * wL), i * wL);
     }
     for (let l = L; l >= 2; l--) {
-      backend.gate(ws.z[l], this.gates[l], active, sizes[l], s.gateThresholds[l - 1]);
+      backend.gate(ws.z[l], this.gates[l], active, sizes[l], Math.floor(s.gate * sizes[l - 1]));
       backend.desired(this.desired[l], this.gates[l], layers[l - 1].WT, this.sums, this.desired[l - 1], active, sizes[l], sizes[l - 1]);
     }
 
@@ -99,11 +96,6 @@ export class Stepper {
       updated += backend.updateRows(layer.H, layer.W, layer.WT, ws.acts[l - 1], this.desired[l], this.winners[l], active, sizes[l], sizes[l - 1], gamma);
     }
 
-    // Reinforcement (CP+R): never changes a sign, so W and Wᵀ stay valid.
-    for (let l = 1; l <= L; l++) {
-      const table = s.reinforceTables[l - 1];
-      if (table !== null) backend.reinforce(layers[l - 1].H, layers[l - 1].size, table, s.reinforceState);
-    }
     return { active, correct, updated };
   }
 
@@ -124,7 +116,7 @@ export function triggers(y: Int32Array, at: number, classes: number, c: number, 
 }
 
 /** Moves rows rows[i] (ascending) of `width` elements to row i, for i < count. */
-function compactRows(a: Int32Array | Uint32Array, width: number, rows: Int32Array, count: number): void {
+export function compactRows(a: Int32Array | Uint32Array, width: number, rows: Int32Array, count: number): void {
   for (let i = 0; i < count; i++) {
     const r = rows[i];
     if (r !== i) a.copyWithin(i * width, r * width, (r + 1) * width);

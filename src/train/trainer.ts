@@ -6,14 +6,31 @@ import { loadBackendSync, type Backend, type BackendChoice } from "../kernels/ba
 import type { Buf } from "../kernels/buffer.js";
 import { geometricTable } from "../kernels/geometric.js";
 import { prngBelow, seedState } from "../kernels/js/prng.js";
-import type { Dataset } from "../data/dataset.js";
+import { Dataset } from "../data/dataset.js";
+import { SequenceDataset } from "../data/sequences.js";
+import type { Layer } from "../model/layer.js";
 import { Mlp, STREAM } from "../model/mlp.js";
-import { Stepper, type StepSettings } from "./step.js";
+import { Rnn } from "../model/rnn.js";
+import { Stepper, type StepResult, type StepSettings } from "./step.js";
+import { RnnStepper } from "./rnn-step.js";
+
+/** What a trainer trains on: packed samples (MLP) or packed series (recurrent network). */
+export type TrainData = Dataset | SequenceDataset;
+/** The model family for a kind of data: an Mlp for a Dataset, an Rnn for a SequenceDataset. */
+export type ModelFor<D extends TrainData> = D extends SequenceDataset ? Rnn : Mlp;
 
 /** Training options; names follow the paper. */
 export interface TrainOptions {
-  /** Hidden widths K_1..K_L (e.g. [525, 525]). */
-  hidden: number[];
+  /** MLP (Dataset): hidden widths K_1..K_L (e.g. [525, 525]); required. */
+  hidden?: number[];
+  /** Recurrent network (SequenceDataset): state width K_s; required. */
+  state?: number;
+  /** Recurrent network: output width K_y (default K_s). */
+  output?: number;
+  /** Recurrent network: width K_0 of the fixed random ±1 expansion layer (default 0 = none). */
+  expansion?: number;
+  /** Recurrent network: steps the desired states travel back through time (default: all). */
+  horizon?: number;
   /** Epochs (default 50). */
   epochs?: number;
   /** Mini-batch size bs (default 100). */
@@ -26,7 +43,10 @@ export interface TrainOptions {
   gate?: number;
   /** Reinforcement p_r ∈ [0, 1] (default 0.5). */
   reinforcement?: number;
-  /** Initial group size γ_0, one for all layers or one per layer; must divide K_l (default: divisor nearest K_l/15). */
+  /**
+   * Initial group size γ_0, one for all layers or one per layer (MLP: per hidden layer;
+   * recurrent: [state, output]); must divide the layer's width (default: divisor nearest width/15).
+   */
   groupSize?: number | number[];
   /** Epochs without validation improvement before γ moves to the next divisor (default 10; spec's starting point 3, see docs/results/ablations.md). */
   patience?: number;
@@ -36,8 +56,8 @@ export interface TrainOptions {
   validationFraction?: number;
   /** Backend name, "auto", or a loaded Backend (default "auto"; ignored when `model` is given). */
   backend?: BackendChoice | Backend;
-  /** Continue training this model (its widths must match) instead of initialising a new one. */
-  model?: Mlp;
+  /** Continue training this model (its shape must match) instead of initialising a new one. */
+  model?: Mlp | Rnn;
 }
 
 /** Metrics of one epoch. */
@@ -146,23 +166,41 @@ export interface TrainerState {
   reinforce: Uint32Array;
 }
 
-/** Trains an Mlp on `train` with BEP. Call runEpoch() `epochs` times, or use run(). */
-export class Trainer {
-  readonly model: Mlp;
-  readonly options: Required<Omit<TrainOptions, "groupSize" | "backend" | "model">>;
-  readonly fit: Dataset;
-  readonly validation: Dataset | null;
+/** Options every model family shares, with their defaults applied. */
+export type CommonOptions = Required<Omit<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon" | "groupSize" | "backend" | "model">>;
+
+/** A model family as the trainer sees it. */
+interface Family<D extends TrainData> {
+  model: ModelFor<D>;
+  step(data: D, indices: ArrayLike<number>, from: number, count: number, s: StepSettings): StepResult;
+  free(): void;
+  /** Widths whose divisors the group-size schedule walks. */
+  scheduleWidths: number[];
+  /** Trained matrices with the fan-in their reinforcement probability uses. */
+  reinforced: { layer: Layer; fanIn: number }[];
+}
+
+/**
+ * Trains a model on `train` with BEP: an Mlp on a Dataset, a recurrent network (BEP-TT) on a
+ * SequenceDataset. Call runEpoch() `epochs` times, or use run().
+ */
+export class Trainer<D extends TrainData = Dataset> {
+  readonly model: ModelFor<D>;
+  readonly options: CommonOptions;
+  /** The architecture options as given (widths, horizon). */
+  readonly shape: Pick<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon">;
+  readonly fit: D;
+  readonly validation: D | null;
   epoch = 0;
   private readonly backend: Backend;
-  private readonly stepper: Stepper;
+  private readonly family: Family<D>;
   private readonly shuffle: Uint32Array;
   private readonly reinforceState: Buf<"u32">;
   private readonly schedule: GroupSchedule;
   private previousError = 1;
 
-  constructor(train: Dataset, options: TrainOptions, readonly test: Dataset | null = null) {
-    const o = {
-      hidden: options.hidden,
+  constructor(train: D, options: TrainOptions, readonly test: D | null = null) {
+    const o: CommonOptions = {
       epochs: options.epochs ?? 50,
       batchSize: options.batchSize ?? 100,
       seed: options.seed ?? 1,
@@ -188,23 +226,19 @@ export class Trainer {
     const order = Int32Array.from({ length: train.n }, (_, i) => i);
     shuffleInPlace(order, seedState(o.seed, STREAM.split));
     const held = Math.round(train.n * o.validationFraction);
-    this.fit = train.subset(order.subarray(0, train.n - held), `${train.name} (fit)`);
-    this.validation = held > 0 ? train.subset(order.subarray(train.n - held), `${train.name} (validation)`) : null;
+    this.fit = train.subset(order.subarray(0, train.n - held), `${train.name} (fit)`) as D;
+    this.validation = held > 0 ? (train.subset(order.subarray(train.n - held), `${train.name} (validation)`) as D) : null;
     if (this.fit.n === 0) throw new RangeError(`${train.name}: no training samples left after the validation split`);
 
-    if (options.model) {
-      const m = options.model;
-      if (m.sizes.join() !== [train.k, ...o.hidden].join() || m.classes !== train.classes) {
-        throw new RangeError(`the model is ${m.sizes.join("-")}-${m.classes}, but the data and options need ${[train.k, ...o.hidden, train.classes].join("-")}`);
-      }
-      this.model = m;
-    } else {
-      this.model = new Mlp(this.backend, train.classes, { inputs: train.k, hidden: o.hidden, classes: train.classes, seed: o.seed, sigmaInit: o.sigmaInit });
-    }
-    const gamma0 = options.groupSize ?? o.hidden.map(defaultGroupSize);
-    const gammas = typeof gamma0 === "number" ? o.hidden.map(() => gamma0) : gamma0;
-    this.schedule = new GroupSchedule(o.hidden, gammas, o.patience);
-    this.stepper = new Stepper(this.model, o.batchSize);
+    const { hidden, state, output, expansion, horizon } = options;
+    this.shape = { hidden, state, output, expansion, horizon };
+    this.family = (train instanceof SequenceDataset
+      ? rnnFamily(this.backend, train, options, o)
+      : mlpFamily(this.backend, train as Dataset, options, o)) as unknown as Family<D>;
+    this.model = this.family.model;
+    const widths = this.family.scheduleWidths;
+    const gamma0 = options.groupSize ?? widths.map(defaultGroupSize);
+    this.schedule = new GroupSchedule(widths, typeof gamma0 === "number" ? widths.map(() => gamma0) : gamma0, o.patience);
     this.shuffle = seedState(o.seed, STREAM.shuffle);
     this.reinforceState = this.backend.from("u32", seedState(o.seed, STREAM.reinforce));
   }
@@ -217,36 +251,36 @@ export class Trainer {
   /** Trains one epoch; `onBatch(done, total)` is called after every step. */
   runEpoch(onBatch?: (done: number, total: number) => void): EpochMetrics {
     const t0 = performance.now();
-    const { model, fit, options: o } = this;
-    const sizes = model.sizes;
+    const { fit, options: o, family } = this;
     const groupSizes = this.groupSizes;
-    const tables = model.layers.map((layer) => {
-      const p = o.reinforcement * Math.sqrt(this.previousError) * Math.sqrt(2 / (Math.PI * layer.k));
+    const tables = family.reinforced.map(({ fanIn }) => {
+      const p = o.reinforcement * Math.sqrt(this.previousError) * Math.sqrt(2 / (Math.PI * fanIn));
       return p > 0 ? this.backend.from("u32", geometricTable(p)) : null;
     });
-    const settings: StepSettings = {
-      robustness: o.robustness,
-      gateThresholds: sizes.slice(0, -1).map((k) => Math.floor(o.gate * k)),
-      groupSizes,
-      reinforceTables: tables,
-      reinforceState: this.reinforceState,
-    };
+    const settings: StepSettings = { robustness: o.robustness, gate: o.gate, groupSizes };
     const order = Int32Array.from({ length: fit.n }, (_, i) => i);
     shuffleInPlace(order, this.shuffle);
     let active = 0, correct = 0, updated = 0;
     for (let from = 0; from < fit.n; from += o.batchSize) {
       const count = Math.min(o.batchSize, fit.n - from);
-      const r = this.stepper.step(fit, order, from, count, settings);
+      const r = family.step(fit, order, from, count, settings);
       active += r.active;
       correct += r.correct;
       updated += r.updated;
+      // Reinforcement (CP+R, spec §2.6) after every step with an active sample; it never changes a sign.
+      if (r.active > 0) {
+        family.reinforced.forEach(({ layer }, i) => {
+          const table = tables[i];
+          if (table !== null) this.backend.reinforce(layer.H, layer.size, table, this.reinforceState);
+        });
+      }
       onBatch?.(Math.min(fit.n, from + count), fit.n);
     }
     for (const t of tables) t?.free();
     this.epoch++;
     this.previousError = 1 - correct / fit.n;
 
-    const validationAccuracy = this.validation ? model.accuracy(this.validation) : 1 - this.previousError;
+    const validationAccuracy = this.validation ? this.accuracy(this.validation) : 1 - this.previousError;
     this.schedule.observe(1 - validationAccuracy);
     const metrics: EpochMetrics = {
       epoch: this.epoch,
@@ -257,8 +291,19 @@ export class Trainer {
       groupSizes,
       seconds: (performance.now() - t0) / 1000,
     };
-    if (this.test) metrics.testAccuracy = model.accuracy(this.test);
+    if (this.test) metrics.testAccuracy = this.accuracy(this.test);
     return metrics;
+  }
+
+  /** The model's accuracy on `data`. */
+  accuracy(data: D): number {
+    return (this.model as Mlp | Rnn).accuracy(data as Dataset & SequenceDataset);
+  }
+
+  /** Frees the trainer's buffers (not the model's). */
+  free(): void {
+    this.family.free();
+    this.reinforceState.free();
   }
 
   /** The trainer's state after the last completed epoch (see TrainerState). */
@@ -291,6 +336,56 @@ export class Trainer {
     }
     return history;
   }
+}
+
+/** The MLP family: an Mlp (new, or options.model) and its Stepper. */
+function mlpFamily(backend: Backend, train: Dataset, options: TrainOptions, o: CommonOptions): Family<Dataset> {
+  const hidden = options.hidden;
+  if (hidden === undefined) throw new RangeError("hidden widths are required to train an MLP (e.g. hidden: [525, 525])");
+  let model: Mlp;
+  if (options.model !== undefined) {
+    if (!(options.model instanceof Mlp)) throw new TypeError("options.model must be an Mlp to train on a Dataset");
+    model = options.model;
+    if (model.sizes.join() !== [train.k, ...hidden].join() || model.classes !== train.classes) {
+      throw new RangeError(`the model is ${model.sizes.join("-")}-${model.classes}, but the data and options need ${[train.k, ...hidden, train.classes].join("-")}`);
+    }
+  } else {
+    model = new Mlp(backend, train.classes, { inputs: train.k, hidden, classes: train.classes, seed: o.seed, sigmaInit: o.sigmaInit });
+  }
+  const stepper = new Stepper(model, o.batchSize);
+  return {
+    model,
+    step: (data, indices, from, count, s) => stepper.step(data, indices, from, count, s),
+    free: () => stepper.free(),
+    scheduleWidths: model.sizes.slice(1),
+    reinforced: model.layers.map((layer) => ({ layer, fanIn: layer.k })),
+  };
+}
+
+/** The recurrent family: an Rnn (new, or options.model) and its BEP-TT stepper. */
+function rnnFamily(backend: Backend, train: SequenceDataset, options: TrainOptions, o: CommonOptions): Family<SequenceDataset> {
+  const state = options.state;
+  if (state === undefined) throw new RangeError("state width is required to train a recurrent network (e.g. state: 1035)");
+  const output = options.output ?? state, expansion = options.expansion ?? 0;
+  let model: Rnn;
+  if (options.model !== undefined) {
+    if (!(options.model instanceof Rnn)) throw new TypeError("options.model must be an Rnn to train on a SequenceDataset");
+    model = options.model;
+    const want = [train.k, expansion, state, output, train.classes].join();
+    const have = [model.inputs, model.expansion ? model.kx : 0, model.ks, model.ky, model.classes].join();
+    if (want !== have) throw new RangeError(`the model has (inputs, expansion, state, output, classes) = (${have}), but the data and options need (${want})`);
+  } else {
+    model = new Rnn(backend, train.classes, { inputs: train.k, state, output, expansion, seed: o.seed, sigmaInit: o.sigmaInit });
+  }
+  const stepper = new RnnStepper(model, o.batchSize, train.steps, options.horizon ?? train.steps);
+  const fanIn = model.kx + model.ks;
+  return {
+    model,
+    step: (data, indices, from, count, s) => stepper.step(data, indices, from, count, s),
+    free: () => stepper.free(),
+    scheduleWidths: [model.ks, model.ky],
+    reinforced: [{ layer: model.xs, fanIn }, { layer: model.ss, fanIn }, { layer: model.sy, fanIn: model.ks }],
+  };
 }
 
 /** Fisher–Yates shuffle driven by the generator `prng`. */

@@ -11,16 +11,22 @@ import { reinforce } from "./reinforce.js";
 
 class JsBuf<K extends Kind> implements Buf<K> {
   private view: TypedArrays[K] | null;
-  constructor(readonly owner: object, readonly kind: K, readonly length: number) {
+  readonly root: object;
+  readonly byteOffset: number;
+  constructor(readonly owner: object, readonly kind: K, readonly length: number, private readonly parent: JsBuf<K> | null = null, offset = 0) {
     const Ctor = ARRAY_OF[kind];
-    this.view = new Ctor(new ArrayBuffer(length * Ctor.BYTES_PER_ELEMENT), 0, length);
+    this.root = parent?.root ?? this;
+    this.byteOffset = parent === null ? 0 : parent.byteOffset + offset * Ctor.BYTES_PER_ELEMENT;
+    this.view = parent === null
+      ? new Ctor(new ArrayBuffer(length * Ctor.BYTES_PER_ELEMENT), 0, length)
+      : new Ctor(parent.data.buffer, parent.data.byteOffset + offset * Ctor.BYTES_PER_ELEMENT, length);
   }
   get data(): TypedArrays[K] {
-    if (this.view === null) throw new Error("bep: buffer used after free()");
+    if (this.view === null || this.freed) throw new Error("bep: buffer used after free()");
     return this.view;
   }
   get freed(): boolean {
-    return this.view === null;
+    return this.view === null || (this.parent !== null && this.parent.freed);
   }
   free(): void {
     this.view = null;
@@ -31,6 +37,7 @@ class JsBuf<K extends Kind> implements Buf<K> {
 export function jsKernels(): KernelImpl {
   const impl: KernelImpl = {
     alloc: (kind, length) => new JsBuf(impl, kind, length),
+    view: (buf, offset, length) => new JsBuf(impl, buf.kind, length, buf as JsBuf<typeof buf.kind>, offset) as typeof buf,
     prngFill: (s, out, count) => prngFill(s.data, out.data, count),
     prngBelow: (s, n) => prngBelow(s.data, n),
     packSigns: (src, dst, rows, k) => packSigns(src.data, dst.data, rows, k),
