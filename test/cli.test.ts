@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 // The CLI is tested as users run it: the built dist/cli.js (npm ci / npm run build make it).
@@ -40,5 +41,46 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
     expect(lines.map((l) => l.type)).toEqual(["epoch", "epoch", "summary"]);
     expect(lines[2].testAccuracy).toBeGreaterThan(0.2);
     expect(lines[1]).toMatchObject({ epoch: 2, groupSizes: [3] });
+  });
+
+  it("--model rnn usage errors exit 2", () => {
+    for (const [args, message] of [
+      [["train", "--model", "gru"], /--model: unknown model 'gru' \(expected mlp or rnn\)/],
+      [["train", "--model", "rnn", "--data", "prototypes"], /--data: unknown sequence data source 'prototypes'/],
+      [["train", "--model", "rnn", "--layers", "35"], /--layers applies to --model mlp only/],
+      [["train", "--state", "35"], /--state applies to --model rnn only/],
+      [["train", "--model", "rnn", "--out", "x.bepm"], /--out is not supported for --model rnn yet/],
+      [["train", "--model", "rnn", "--window", "5"], /--window applies to ucr: data only/],
+      [["train", "--model", "rnn", "--state", "0"], /--state expects a positive integer, got '0'/],
+    ] as const) {
+      const r = run(...args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+  it("--model rnn trains on a UCR .ts dataset it has never seen (multivariate, variable length, missing values, string labels)", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "bep-ucr-")), "Toy");
+    mkdirSync(dir);
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const split = (n: number) => {
+      const lines = ["# a toy problem", "@problemName Toy", "@timeStamps false", "@missing true", "@univariate false", "@dimensions 2", "@equalLength false", "@classLabel true up down", "@data"];
+      for (let i = 0; i < n; i++) {
+        const up = i % 2 === 0, len = 6 + (i % 5);
+        const ch = (k: number) => Array.from({ length: len }, (_, t) => (t === 2 && i % 7 === 0 ? "?" : ((up ? t : len - t) * (k + 1) + rand()).toFixed(3))).join(",");
+        lines.push(`${ch(0)}:${ch(1)}:${up ? "up" : "down"}`);
+      }
+      return lines.join("\n") + "\n";
+    };
+    writeFileSync(join(dir, "Toy_TRAIN.ts"), split(60));
+    writeFileSync(join(dir, "Toy_TEST.ts"), split(40));
+    const r = run("train", "--model", "rnn", "--data", `ucr:${dir}`, "--state", "45", "--expansion", "64", "--thermometer", "4", "--epochs", "3", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.type)).toEqual(["epoch", "epoch", "epoch", "summary"]);
+    expect(lines[3]).toMatchObject({ model: "rnn", state: 45, expansion: 64, epochs: 3 });
+    expect(lines[3].testAccuracy).toBeGreaterThan(0.7); // two classes, rising vs falling series
+    expect(r.stderr).toMatch(/54 train, 6 validation, 40 test series of 10 steps of 8 bits, 2 classes/);
   });
 });

@@ -136,18 +136,21 @@ function randomSeries(rng: Rng, n: number, steps: number, kin: number, classes: 
 
 describe("sharedMask (spec §4: time-shared winner per group)", () => {
   it("picks the neuron wrong at the most steps, then the smallest Σ|z| over its wrong steps, then the lowest index", () => {
-    // 2 steps × 6 neurons, groups of 3. wrong[t][j], |z|[t][j]
-    const wrong = [[1, 1, 0, 0, 1, 1], [0, 1, 1, 0, 1, 1]];
-    const absZ = [[5, 9, 0, 1, 4, 3], [7, 2, 1, 1, 2, 3]];
+    // 6 neurons in groups of 3: steps wrong and Σ|z| over them
+    const steps = Int32Array.from([1, 2, 1, 0, 2, 2]);
+    const sums = Int32Array.from([5, 11, 1, 0, 6, 6]);
     const win = new Int32Array(3).fill(99);
-    sharedMask(2, 6, 3, (t, j) => wrong[t][j] === 1, (t, j) => absZ[t][j], win, 1);
-    // group 0: j=1 wrong twice (beats j=0, j=2 once); group 1: j=4 (Σ 6) and j=5 (Σ 6) tie → lowest index 4
+    sharedMask(steps, sums, 6, 3, win, 1);
+    // group 0: j=1 wrong twice (beats j=0, j=2 once, even with a larger Σ|z|); group 1: j=4 and j=5 tie on both → lowest index 4
     expect(Array.from(win)).toEqual([99, 1, 4]);
+    const fewer = new Int32Array(1);
+    sharedMask(Int32Array.from([2, 2, 2]), Int32Array.from([9, 3, 4]), 3, 3, fewer, 0);
+    expect(fewer[0]).toBe(1); // equal counts: the smallest Σ|z| wins
     const none = new Int32Array(2);
-    sharedMask(2, 6, 3, () => false, () => 0, none, 0);
+    sharedMask(new Int32Array(6), new Int32Array(6), 6, 3, none, 0);
     expect(Array.from(none)).toEqual([-1, -1]);
     const last = new Int32Array(3);
-    sharedMask(1, 7, 3, (_, j) => j === 6, () => 1, last, 0); // a short last group
+    sharedMask(Int32Array.from([0, 0, 0, 0, 0, 0, 1]), Int32Array.from([0, 0, 0, 0, 0, 0, 1]), 7, 3, last, 0); // a short last group
     expect(Array.from(last)).toEqual([-1, -1, 6]);
   });
 });

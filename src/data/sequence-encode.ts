@@ -4,15 +4,12 @@
  * stratified cross-validation folds.
  */
 import { packThresholds } from "../kernels/js/pack.js";
-import { prngBelow, seedState } from "../kernels/js/prng.js";
+import { prngBelow, seedState, STREAM } from "../kernels/js/prng.js";
 import { rowWords } from "../kernels/layout.js";
 import type { Dataset, RealData } from "./dataset.js";
-import type { Encoder } from "./encode.js";
+import { fitDistributiveThermometer, fitMedian, fitThermometer, type Encoder, type EncoderKind } from "./encode.js";
 import { SequenceDataset } from "./sequences.js";
 import type { RealSequences } from "./ucr.js";
-
-/** PRNG stream of stratifiedFolds (after the model's streams 1–5). */
-const FOLD_STREAM = 6;
 
 /**
  * A copy of `seq` without missing values. Per series and channel, a missing value takes the last
@@ -149,7 +146,7 @@ export function stratifiedFolds(labels: Uint8Array, folds: number, seed: number)
   const order = new Int32Array(n);
   const next = start.slice(0, 256);
   for (let i = 0; i < n; i++) order[next[labels[i]]++] = i;
-  const prng = seedState(seed, FOLD_STREAM);
+  const prng = seedState(seed, STREAM.folds);
   for (let c = 0; c < 256; c++) {
     for (let i = start[c + 1] - 1; i > start[c]; i--) {
       const j = start[c] + prngBelow(prng, i - start[c] + 1);
@@ -161,4 +158,35 @@ export function stratifiedFolds(labels: Uint8Array, folds: number, seed: number)
   const fold = new Int32Array(n);
   for (let r = 0; r < n; r++) fold[order[r]] = r % folds;
   return fold;
+}
+
+/** How series are binarised: the last-window length (default: whole series) and the per-step encoder. */
+export interface SequenceEncoding {
+  window?: number;
+  kind: EncoderKind;
+  /** Bits per channel for the thermometers (default 8). */
+  bits?: number;
+}
+
+/**
+ * The whole sequence pipeline for a train/test pair: fill missing values, keep the last window,
+ * fit the per-step encoder on the training series only, binarise both splits into the same
+ * number of steps (the longest series of either).
+ */
+export function binariseSequences(train: RealSequences, test: RealSequences, how: SequenceEncoding): { train: SequenceDataset; test: SequenceDataset; encoder: Encoder } {
+  const crop = (s: RealSequences) => (how.window === undefined ? fillMissing(s) : lastWindow(fillMissing(s), how.window));
+  const a = crop(train), b = crop(test);
+  const rows = stepRows(a);
+  const encoder = how.kind === "median" ? fitMedian(rows)
+    : how.kind === "thermometer" ? fitThermometer(rows, how.bits ?? 8)
+    : fitDistributiveThermometer(rows, how.bits ?? 8);
+  const longest = (s: RealSequences) => s.series.reduce((m, x) => Math.max(m, x.length / s.dims), 0);
+  const steps = Math.max(longest(a), longest(b));
+  return { train: encodeSequences(encoder, a, steps), test: encodeSequences(encoder, b, steps), encoder };
+}
+
+/** The series of `seq` at `indices`, in that order, as a new RealSequences named `name`. */
+export function pickSeries(seq: RealSequences, indices: ArrayLike<number>, name: string): RealSequences {
+  const chosen = Array.from(indices);
+  return { ...seq, name, series: chosen.map((i) => seq.series[i]), labels: Uint8Array.from(chosen, (i) => seq.labels[i]), classNames: [...seq.classNames] };
 }

@@ -12,6 +12,9 @@ import { encode, fitDistributiveThermometer, fitMedian, fitThermometer, type Enc
 import { parseIdx } from "./idx.js";
 import { loadMnistPackage } from "./mnist.js";
 import { randomPrototypes } from "./prototypes.js";
+import type { SequenceDataset } from "./sequences.js";
+import { binariseSequences, rowSequences, type SequenceEncoding } from "./sequence-encode.js";
+import { loadUcr } from "./ucr-files.js";
 
 /** Train and test sets ready for training, with the encoder that produced them (if any). */
 export interface LoadedData {
@@ -60,6 +63,36 @@ export function loadData(source: string, seed = 1, encoder: EncoderChoice = { ki
   }
   if (!isDataSource(source)) throw new Error(`unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
   return binarise(source, loadIdxDir(source.slice(4)));
+}
+
+/** Train and test series ready for a recurrent network, with the per-step encoder (if any). */
+export interface LoadedSequences {
+  name: string;
+  train: SequenceDataset;
+  test: SequenceDataset;
+  encoder: Encoder;
+}
+
+/** True if `source` names sequence data: `ucr:<dir or _TRAIN file>`, or an image source read row by row. */
+export function isSequenceSource(source: string): boolean {
+  return source.startsWith("ucr:") || (isDataSource(source) && source !== "prototypes");
+}
+
+/**
+ * Loads sequence data: `ucr:<path>` (UCR/UEA `.ts`/`.tsv`, binarised per step with `how`; default
+ * distributive thermometer), or an image source (mnist, fashion-mnist, idx:<dir>) median-binarised
+ * and read row by row, one image row per step.
+ */
+export function loadSequenceData(source: string, how: Partial<SequenceEncoding> = {}): LoadedSequences {
+  if (source.startsWith("ucr:")) {
+    const { train, test } = loadUcr(source.slice(4));
+    return { name: source, ...binariseSequences(train, test, { kind: "distributive-thermometer", ...how }) };
+  }
+  if (!isSequenceSource(source)) throw new Error(`'${source}' is not sequence data (expected ucr:<path>, mnist, fashion-mnist or idx:<dir>)`);
+  const images = loadData(source, 1, { kind: "median" });
+  const rows = Math.round(Math.sqrt(images.train.k));
+  if (rows * rows !== images.train.k) throw new Error(`${source}: images of ${images.train.k} pixels are not square; cannot read them row by row`);
+  return { name: source, train: rowSequences(images.train, rows), test: rowSequences(images.test, rows), encoder: images.encoder! };
 }
 
 /** Reads the four MNIST-style IDX files (gzipped or not) of `dir`: images scaled to [0, 1]. */

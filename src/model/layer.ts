@@ -46,6 +46,32 @@ export class Layer {
     this.backend.transpose(this.W, this.WT, n, k);
   }
 
+  /**
+   * Adds 2·Δ to the rows `rows` of H, saturating at [lo, hi] (eq. 9), and refreshes those rows of
+   * W and columns of Wᵀ. Δ is an i32 n × k matrix; only the listed rows are read.
+   */
+  addRows(delta: Int32Array, rows: ArrayLike<number>, count: number, lo = H_MIN, hi = H_MAX): void {
+    const { n, k } = this;
+    const words = rowWords(k), tWords = rowWords(n);
+    const h = this.H.data, w = this.W.data, wt = this.WT.data;
+    for (let r = 0; r < count; r++) {
+      const j = rows[r];
+      const col = j >>> 5, bit = 1 << (j & 31);
+      w.fill(0, j * words, (j + 1) * words);
+      for (let i = 0; i < k; i++) {
+        const v = Math.min(hi, Math.max(lo, h[j * k + i] + 2 * delta[j * k + i]));
+        h[j * k + i] = v;
+        const t = i * tWords + col;
+        if (v >= 0) {
+          w[j * words + (i >>> 5)] |= 1 << (i & 31);
+          wt[t] |= bit;
+        } else {
+          wt[t] &= ~bit;
+        }
+      }
+    }
+  }
+
   /** Number of trainable weights. */
   get size(): number {
     return this.n * this.k;

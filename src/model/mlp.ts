@@ -2,13 +2,11 @@
 import type { Backend } from "../kernels/backend.js";
 import type { Buf } from "../kernels/buffer.js";
 import { rowWords } from "../kernels/layout.js";
-import { seedState } from "../kernels/js/prng.js";
+import { seedState, STREAM } from "../kernels/js/prng.js";
 import type { Dataset } from "../data/dataset.js";
 import { Layer } from "./layer.js";
 import { binaryEquiangularFrame, maxAbsInner, type BefOptions } from "./bef.js";
 
-/** PRNG streams (spec §5): one per purpose so that changing one never shifts another. */
-export const STREAM = { init: 1, bef: 2, split: 3, shuffle: 4, reinforce: 5, folds: 6, expansion: 7 } as const;
 
 /** Shape and initialisation of an MLP. */
 export interface MlpOptions {

@@ -7,11 +7,11 @@
 import type { Backend } from "../kernels/backend.js";
 import type { Buf } from "../kernels/buffer.js";
 import { rowWords } from "../kernels/layout.js";
-import { next32, seedState } from "../kernels/js/prng.js";
+import { next32, seedState, STREAM } from "../kernels/js/prng.js";
 import type { SequenceDataset } from "../data/sequences.js";
 import { Layer } from "./layer.js";
 import { binaryEquiangularFrame, maxAbsInner, type BefOptions } from "./bef.js";
-import { argmax, STREAM } from "./mlp.js";
+import { argmax } from "./mlp.js";
 
 /** Shape and initialisation of a recurrent network. */
 export interface RnnOptions {

@@ -9,32 +9,22 @@ import type { Buf } from "../kernels/buffer.js";
 import { groupCount, rowWords } from "../kernels/layout.js";
 import type { SequenceDataset } from "../data/sequences.js";
 import { argmax } from "../model/mlp.js";
-import { RnnWorkspace, type Rnn } from "../model/rnn.js";
+import { RnnWorkspace, fillOnes, type Rnn } from "../model/rnn.js";
 import { compactRows, triggers, type StepResult, type StepSettings } from "./step.js";
 
 /**
  * Chooses the state neurons to update for one series, shared by all its steps (spec §4): a
  * neuron is a candidate if sign(z_t) ≠ s*_t at one or more of the steps; per group of γ the
  * candidate wrong at the most steps wins, ties broken by the smallest Σ|z_t| over its wrong
- * steps, then by the lowest index. `wrong(t, j)` and `absZ(t, j)` describe steps t of `steps`.
- * Writes one winner (or −1) per group into win[at..at+⌈n/γ⌉).
+ * steps, then by the lowest index. `wrongSteps[j]` and `wrongAbs[j]` hold those counts and sums
+ * for neurons j < n. Writes one winner (or −1) per group into win[at..at+⌈n/γ⌉).
  */
-export function sharedMask(
-  steps: number, n: number, gamma: number,
-  wrong: (t: number, j: number) => boolean, absZ: (t: number, j: number) => number,
-  win: Int32Array, at: number,
-): void {
+export function sharedMask(wrongSteps: Int32Array, wrongAbs: Int32Array, n: number, gamma: number, win: Int32Array, at: number): void {
   const groups = groupCount(n, gamma);
   for (let g = 0; g < groups; g++) {
     let best = -1, bestCount = 0, bestSum = 0;
     for (let j = g * gamma; j < Math.min(n, (g + 1) * gamma); j++) {
-      let count = 0, sum = 0;
-      for (let t = 0; t < steps; t++) {
-        if (wrong(t, j)) {
-          count++;
-          sum += absZ(t, j);
-        }
-      }
+      const count = wrongSteps[j], sum = wrongAbs[j];
       if (count > bestCount || (count === bestCount && count > 0 && sum < bestSum)) {
         best = j;
         bestCount = count;
@@ -58,8 +48,30 @@ export class RnnStepper {
   private readonly sums: Buf<"i32">;
   /** Output-layer winners, batch × K_y (room for γ = 1). */
   private readonly winY: Buf<"i32">;
-  /** State-layer winners repeated at every step of the horizon, (steps·batch) × K_s. */
-  private readonly winS: Buf<"i32">;
+  /** State-layer winners of one series, ⌈K_s/γ⌉ (room for γ = 1). */
+  private readonly winS: Int32Array;
+  /** Per state neuron of one series: steps where it is wrong, and Σ|z| over them. */
+  private readonly wrongSteps: Int32Array;
+  private readonly wrongAbs: Int32Array;
+  /** One series' rows (steps × width) before transposing: inputs a_t, previous states s_{t−1}, desired s*_t. */
+  private readonly seriesX: Buf<"u32">;
+  private readonly seriesS: Buf<"u32">;
+  private readonly seriesD: Buf<"u32">;
+  /** The same, transposed: one row of `steps` bits per input / state neuron. */
+  private readonly xT: Buf<"u32">;
+  private readonly sT: Buf<"u32">;
+  private readonly dT: Buf<"u32">;
+  /** Per winner: its desired states over time, an all-ones gate, and Σ_t s*_t·(a_t or s_{t−1}). */
+  private readonly winnerD: Buf<"u32">;
+  private readonly ones: Buf<"u32">;
+  private readonly sumX: Buf<"i32">;
+  private readonly sumS: Buf<"i32">;
+  private readonly signsOut: Buf<"u32">;
+  /** ΔH_xs and ΔH_ss of the batch (K_s × K_x, K_s × K_s), zero outside the rows being updated. */
+  private readonly deltaXs: Int32Array;
+  private readonly deltaSs: Int32Array;
+  private readonly touched: Int32Array;
+  private readonly isTouched: Uint8Array;
   private readonly activeRows: Int32Array;
 
   /** `horizon`: how many steps back the desired states travel (default: all). */
@@ -72,7 +84,25 @@ export class RnnStepper {
     this.gates = backend.alloc("u32", batch * rowWords(Math.max(ks, ky)));
     this.sums = backend.alloc("i32", batch * ks);
     this.winY = backend.alloc("i32", batch * ky);
-    this.winS = backend.alloc("i32", steps * batch * ks);
+    const { kx } = model, wt = rowWords(steps), wMax = rowWords(Math.max(kx, ks));
+    this.winS = new Int32Array(ks);
+    this.wrongSteps = new Int32Array(ks);
+    this.wrongAbs = new Int32Array(ks);
+    this.seriesX = backend.alloc("u32", steps * rowWords(kx));
+    this.seriesS = backend.alloc("u32", steps * rowWords(ks));
+    this.seriesD = backend.alloc("u32", steps * rowWords(ks));
+    this.xT = backend.alloc("u32", kx * wt);
+    this.sT = backend.alloc("u32", ks * wt);
+    this.dT = backend.alloc("u32", ks * wt);
+    this.winnerD = backend.alloc("u32", ks * wt);
+    this.ones = backend.alloc("u32", ks * wt);
+    this.sumX = backend.alloc("i32", ks * kx);
+    this.sumS = backend.alloc("i32", ks * ks);
+    this.signsOut = backend.alloc("u32", ks * wMax);
+    this.deltaXs = new Int32Array(ks * kx);
+    this.deltaSs = new Int32Array(ks * ks);
+    this.touched = new Int32Array(ks);
+    this.isTouched = new Uint8Array(ks);
     this.activeRows = new Int32Array(batch);
   }
 
@@ -124,41 +154,86 @@ export class RnnStepper {
       );
     }
 
-    // Time-shared masks over the horizon steps each series really has; −1 elsewhere.
+    // Output layer: winner per group (spec §2.4) and H_sy += 2 s*_y s_Tᵀ (eqs. 8–9).
     const [gammaS, gammaY] = s.groupSizes;
-    const groupsS = groupCount(ks, gammaS);
-    const z = ws.z.data, want = this.desiredStates.data, winS = this.winS.data;
-    const first = T - h;
-    winS.fill(-1, first * B * groupsS, T * B * groupsS);
-    for (let i = 0; i < active; i++) {
-      const t0 = Math.max(first, ws.start[i]);
-      const wrong = (t: number, j: number): boolean => {
-        const zj = z[((t0 + t) * B + i) * ks + j];
-        const bit = (want[((t0 + t) * B + i) * wsw + (j >>> 5)] >>> (j & 31)) & 1;
-        return (zj >= 0 ? 1 : 0) !== bit;
-      };
-      const absZ = (t: number, j: number): number => Math.abs(z[((t0 + t) * B + i) * ks + j]);
-      const at = (t0 * B + i) * groupsS;
-      sharedMask(T - t0, ks, gammaS, wrong, absZ, winS, at);
-      for (let t = t0 + 1; t < T; t++) winS.copyWithin((t * B + i) * groupsS, at, at + groupsS);
-    }
     backend.winners(ws.zy, this.desiredY, this.winY, active, ky, gammaY);
-
-    // Updates (factor 2 on all three): H_sy from s*_y s_Tᵀ; H_xs and H_ss from Σ_t s*_t a_tᵀ and
-    // Σ_t s*_t s_{t−1}ᵀ, one row (t, series) per horizon step, all saturating once.
-    const rowsH = h * B;
     let updated = backend.updateRows(
       model.sy.H, model.sy.W, model.sy.WT, ws.block(ws.states, T, wsw, active), this.desiredY, this.winY, active, ky, ks, gammaY,
     );
-    const want1 = backend.view(this.desiredStates, first * B * wsw, rowsH * wsw);
-    const win1 = backend.view(this.winS, first * B * groupsS, rowsH * groupsS);
-    updated += backend.updateRows(model.xs.H, model.xs.W, model.xs.WT, backend.view(ws.x, first * B * wx, rowsH * wx), want1, win1, rowsH, ks, kx, gammaS);
-    backend.updateRows(model.ss.H, model.ss.W, model.ss.WT, backend.view(ws.states, first * B * wsw, rowsH * wsw), want1, win1, rowsH, ks, ks, gammaS);
+
+    // State layer, per series: the time-shared mask over the horizon steps it really has, then
+    // ΔH_xs[j,:] += Σ_t s*_tj a_t and ΔH_ss[j,:] += Σ_t s*_tj s_{t−1} for each winner j. With the
+    // series' rows transposed (one row of time bits per neuron), each sum is a masked
+    // XNOR-popcount over time: the `desired` kernel with an all-ones gate.
+    const z = ws.z.data, want = this.desiredStates.data;
+    const first = T - h;
+    let touched = 0;
+    for (let i = 0; i < active; i++) {
+      const t0 = Math.max(first, ws.start[i]);
+      const len = T - t0;
+      this.wrongSteps.fill(0);
+      this.wrongAbs.fill(0);
+      for (let t = t0; t < T; t++) {
+        const zr = (t * B + i) * ks, dr = (t * B + i) * wsw;
+        for (let j = 0; j < ks; j++) {
+          const zj = z[zr + j];
+          if ((zj >= 0 ? 1 : 0) !== ((want[dr + (j >>> 5)] >>> (j & 31)) & 1)) {
+            this.wrongSteps[j]++;
+            this.wrongAbs[j] += zj < 0 ? -zj : zj;
+          }
+        }
+      }
+      sharedMask(this.wrongSteps, this.wrongAbs, ks, gammaS, this.winS, 0);
+      let winners = 0;
+      for (let g = 0; g < groupCount(ks, gammaS); g++) if (this.winS[g] >= 0) this.winS[winners++] = this.winS[g];
+      if (winners === 0) continue;
+
+      gatherSeries(ws.x.data, this.seriesX.data, t0, T, B, i, wx);
+      gatherSeries(ws.states.data, this.seriesS.data, t0, T, B, i, wsw); // s_{t−1} for z_t: state block t
+      gatherSeries(want, this.seriesD.data, t0, T, B, i, wsw);
+      backend.transpose(this.seriesX, this.xT, len, kx);
+      backend.transpose(this.seriesS, this.sT, len, ks);
+      backend.transpose(this.seriesD, this.dT, len, ks);
+      const wl = rowWords(len), dT = this.dT.data, winnerD = this.winnerD.data, ones = this.ones.data;
+      for (let w = 0; w < winners; w++) {
+        const j = this.winS[w];
+        winnerD.set(dT.subarray(j * wl, (j + 1) * wl), w * wl);
+        fillOnes(ones, w * wl, len);
+      }
+      backend.desired(this.winnerD, this.ones, this.xT, this.sumX, this.signsOut, winners, len, kx);
+      backend.desired(this.winnerD, this.ones, this.sT, this.sumS, this.signsOut, winners, len, ks);
+      const sumX = this.sumX.data, sumS = this.sumS.data;
+      for (let w = 0; w < winners; w++) {
+        const j = this.winS[w];
+        if (!this.isTouched[j]) {
+          this.isTouched[j] = 1;
+          this.touched[touched++] = j;
+        }
+        for (let c = 0; c < kx; c++) this.deltaXs[j * kx + c] += sumX[w * kx + c];
+        for (let c = 0; c < ks; c++) this.deltaSs[j * ks + c] += sumS[w * ks + c];
+      }
+    }
+    // H ← clamp(H + 2ΔH) once for the batch (factor 2 on all three; spec §4).
+    model.xs.addRows(this.deltaXs, this.touched, touched);
+    model.ss.addRows(this.deltaSs, this.touched, touched);
+    for (let r = 0; r < touched; r++) {
+      const j = this.touched[r];
+      this.deltaXs.fill(0, j * kx, (j + 1) * kx);
+      this.deltaSs.fill(0, j * ks, (j + 1) * ks);
+      this.isTouched[j] = 0;
+    }
+    updated += touched;
     return { active, correct, updated };
   }
 
   free(): void {
     this.ws.free();
-    for (const b of [this.desiredStates, this.desiredY, this.gates, this.sums, this.winY, this.winS]) b.free();
+    const bufs = [this.desiredStates, this.desiredY, this.gates, this.sums, this.winY, this.seriesX, this.seriesS, this.seriesD, this.xT, this.sT, this.dT, this.winnerD, this.ones, this.sumX, this.sumS, this.signsOut];
+    for (const b of bufs) b.free();
   }
+}
+
+/** Copies rows t0..T−1 of series i from a time-major buffer (row t·B + i, `words` per row) to rows 0.. of `dst`. */
+function gatherSeries(src: Uint32Array, dst: Uint32Array, t0: number, T: number, B: number, i: number, words: number): void {
+  for (let t = t0; t < T; t++) dst.set(src.subarray((t * B + i) * words, (t * B + i + 1) * words), (t - t0) * words);
 }

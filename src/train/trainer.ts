@@ -5,11 +5,11 @@
 import { loadBackendSync, type Backend, type BackendChoice } from "../kernels/backend.js";
 import type { Buf } from "../kernels/buffer.js";
 import { geometricTable } from "../kernels/geometric.js";
-import { prngBelow, seedState } from "../kernels/js/prng.js";
+import { prngBelow, seedState, STREAM } from "../kernels/js/prng.js";
 import { Dataset } from "../data/dataset.js";
 import { SequenceDataset } from "../data/sequences.js";
 import type { Layer } from "../model/layer.js";
-import { Mlp, STREAM } from "../model/mlp.js";
+import { Mlp } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
 import { Stepper, type StepResult, type StepSettings } from "./step.js";
 import { RnnStepper } from "./rnn-step.js";
@@ -84,11 +84,21 @@ export function divisors(n: number): number[] {
   return out;
 }
 
-/** The divisor of k nearest to k/15 (the smaller on ties): the default γ_0 (spec §3). */
-export function defaultGroupSize(k: number): number {
+/** The divisor of k nearest to `target` (the smaller on ties). */
+export function nearestDivisor(k: number, target: number): number {
   let best = 1;
-  for (const d of divisors(k)) if (Math.abs(d - k / 15) < Math.abs(best - k / 15)) best = d;
+  for (const d of divisors(k)) if (Math.abs(d - target) < Math.abs(best - target)) best = d;
   return best;
+}
+
+/** The MLP's default γ_0: the divisor of k nearest to k/15 (spec §3). */
+export function defaultGroupSize(k: number): number {
+  return nearestDivisor(k, k / 15);
+}
+
+/** The recurrent network's default γ_0: the divisor of k nearest to 15 (the paper's RNN protocol, γ_0 = 15). */
+export function defaultRnnGroupSize(k: number): number {
+  return nearestDivisor(k, 15);
 }
 
 /**
@@ -176,6 +186,8 @@ interface Family<D extends TrainData> {
   free(): void;
   /** Widths whose divisors the group-size schedule walks. */
   scheduleWidths: number[];
+  /** γ_0 per schedule width when the options give none. */
+  defaultGroupSizes: number[];
   /** Trained matrices with the fan-in their reinforcement probability uses. */
   reinforced: { layer: Layer; fanIn: number }[];
 }
@@ -237,7 +249,7 @@ export class Trainer<D extends TrainData = Dataset> {
       : mlpFamily(this.backend, train as Dataset, options, o)) as unknown as Family<D>;
     this.model = this.family.model;
     const widths = this.family.scheduleWidths;
-    const gamma0 = options.groupSize ?? widths.map(defaultGroupSize);
+    const gamma0 = options.groupSize ?? this.family.defaultGroupSizes;
     this.schedule = new GroupSchedule(widths, typeof gamma0 === "number" ? widths.map(() => gamma0) : gamma0, o.patience);
     this.shuffle = seedState(o.seed, STREAM.shuffle);
     this.reinforceState = this.backend.from("u32", seedState(o.seed, STREAM.reinforce));
@@ -358,6 +370,7 @@ function mlpFamily(backend: Backend, train: Dataset, options: TrainOptions, o: C
     step: (data, indices, from, count, s) => stepper.step(data, indices, from, count, s),
     free: () => stepper.free(),
     scheduleWidths: model.sizes.slice(1),
+    defaultGroupSizes: model.sizes.slice(1).map(defaultGroupSize),
     reinforced: model.layers.map((layer) => ({ layer, fanIn: layer.k })),
   };
 }
@@ -384,6 +397,7 @@ function rnnFamily(backend: Backend, train: SequenceDataset, options: TrainOptio
     step: (data, indices, from, count, s) => stepper.step(data, indices, from, count, s),
     free: () => stepper.free(),
     scheduleWidths: [model.ks, model.ky],
+    defaultGroupSizes: [model.ks, model.ky].map(defaultRnnGroupSize),
     reinforced: [{ layer: model.xs, fanIn }, { layer: model.ss, fanIn }, { layer: model.sy, fanIn: model.ks }],
   };
 }

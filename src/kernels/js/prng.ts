@@ -32,6 +32,12 @@ export function prngFill(s: Uint32Array, out: Uint32Array, count: number): void 
 }
 
 /**
+ * PRNG streams (spec §5): one per purpose, so that changing one never shifts another. Synthetic
+ * data generators use streams ≥ 100.
+ */
+export const STREAM = { init: 1, bef: 2, split: 3, shuffle: 4, reinforce: 5, folds: 6, expansion: 7 } as const;
+
+/**
  * A fresh generator state for (`seed`, `stream`), each a u32: four outputs of SplitMix32
  * started at seed ⊕ golden-ratio·(stream + 1). Never all zero.
  */
