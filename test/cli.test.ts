@@ -49,7 +49,6 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
       [["train", "--model", "rnn", "--data", "prototypes"], /--data: unknown sequence data source 'prototypes'/],
       [["train", "--model", "rnn", "--layers", "35"], /--layers applies to --model mlp only/],
       [["train", "--state", "35"], /--state applies to --model rnn only/],
-      [["train", "--model", "rnn", "--out", "x.bepm"], /--out is not supported for --model rnn yet/],
       [["train", "--model", "rnn", "--window", "5"], /--window applies to ucr: data only/],
       [["train", "--model", "rnn", "--state", "0"], /--state expects a positive integer, got '0'/],
     ] as const) {
@@ -75,12 +74,22 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
     };
     writeFileSync(join(dir, "Toy_TRAIN.ts"), split(60));
     writeFileSync(join(dir, "Toy_TEST.ts"), split(40));
-    const r = run("train", "--model", "rnn", "--data", `ucr:${dir}`, "--state", "45", "--expansion", "64", "--thermometer", "4", "--epochs", "3", "--json");
+    const out = join(dir, "toy.bepm");
+    const r = run("train", "--model", "rnn", "--data", `ucr:${dir}`, "--state", "45", "--expansion", "64", "--thermometer", "4", "--epochs", "3", "--json", "--out", out);
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(["epoch", "epoch", "epoch", "summary"]);
     expect(lines[3]).toMatchObject({ model: "rnn", state: 45, expansion: 64, epochs: 3 });
     expect(lines[3].testAccuracy).toBeGreaterThan(0.7); // two classes, rising vs falling series
     expect(r.stderr).toMatch(/54 train, 6 validation, 40 test series of 10 steps of 8 bits, 2 classes/);
+    // the saved run resumes (its thermometer encoder comes from the file) and matches a 4-epoch run
+    const resumed = run("train", "--model", "rnn", "--data", `ucr:${dir}`, "--resume", out, "--epochs", "4", "--json");
+    const whole = run("train", "--model", "rnn", "--data", `ucr:${dir}`, "--state", "45", "--expansion", "64", "--thermometer", "4", "--epochs", "4", "--json");
+    const last = (x: typeof r) => JSON.parse(x.stdout.trim().split("\n").at(-1)!);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(last(resumed).testAccuracy).toBe(last(whole).testAccuracy);
+    const wrong = run("train", "--data", "mnist", "--resume", out);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/toy\.bepm holds a recurrent network: pass --model rnn/);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Trainer, loadBackendSync } from "../src/index";
+import { Rnn, SequenceDataset, Trainer, loadBackendSync, type Mlp } from "../src/index";
 import { randomPrototypes } from "../src/data/prototypes";
 import { encode, fitDistributiveThermometer, fitMedian } from "../src/data/encode";
 import { crc32 } from "../src/io/crc32";
@@ -33,7 +33,7 @@ describe("model files", () => {
     const t = new Trainer(data, { hidden: [9], epochs: 2, backend: be });
     t.run();
     const loaded = deserializeModel(serializeModel(t.model, encoder), "m", loadBackendSync("js"));
-    expect(loaded.model.predict(data)).toEqual(t.model.predict(data));
+    expect((loaded.model as Mlp).predict(data)).toEqual(t.model.predict(data));
     expect(loaded.model.prototypes).toEqual(t.model.prototypes);
     expect(loaded.encoder?.threshold).toEqual(encoder.threshold);
     expect(loaded.training).toBeNull();
@@ -108,6 +108,60 @@ describe("model files", () => {
       const pAt = 12 + h + 2 * (150 * 45 + 45 * 27);
       bad[pAt] = 0;
       expect(load(reseal(bad))).toThrow(/^f\.bepm: section P\[0\] = 0 is not ±1/);
+    });
+  });
+
+  describe("recurrent networks (version 2)", () => {
+    // 60 series of up to 7 steps of 20 bits, right-aligned, class = parity of a bit pattern.
+    let seed = 5;
+    const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8);
+    const n = 60, steps = 7, words = 4;
+    const bits = new Uint32Array(n * steps * words), lens = new Uint16Array(n), labels = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      lens[i] = 3 + (i % 5);
+      labels[i] = i % 3;
+      for (let t = steps - lens[i]; t < steps; t++) bits[(i * steps + t) * words] = (rand() & 0xfffff) | labels[i];
+    }
+    const seqs = new SequenceDataset(bits, lens, labels, steps, 20, 3, "toy");
+    const rnnOptions = { state: 33, output: 21, expansion: 40, horizon: 4, epochs: 4, batchSize: 8, seed: 2, gate: 0.3, backend: be };
+    const rnnWeights = (t: Trainer<SequenceDataset>) => t.model.trained.map((l) => Array.from(l.H.data));
+
+    it("save → load gives the same predictions, expansion layer and encoder", () => {
+      const t = new Trainer(seqs, { ...rnnOptions, epochs: 2 });
+      t.run();
+      const encoder = fitDistributiveThermometer({ x: Float32Array.from({ length: 40 }, (_, i) => i % 9), labels: new Uint8Array(20), features: 2, classes: 2, name: "e" }, 10);
+      const bytes = serializeModel(t.model, encoder);
+      expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(2);
+      const loaded = deserializeModel(bytes, "r.bepm", loadBackendSync("js"));
+      expect(loaded.model).toBeInstanceOf(Rnn);
+      const m = loaded.model as Rnn;
+      expect(m.predict(seqs)).toEqual(t.model.predict(seqs));
+      expect(Array.from(m.expansion!.H.data)).toEqual(Array.from(t.model.expansion!.H.data));
+      expect([m.inputs, m.kx, m.ks, m.ky]).toEqual([20, 40, 33, 21]);
+      expect(loaded.encoder?.threshold).toEqual(encoder.threshold);
+    });
+
+    it("save → load → continue equals an uninterrupted run, bit for bit", () => {
+      const whole = new Trainer(seqs, rnnOptions, seqs);
+      const wholeHistory = noTime(whole.run());
+      const first = new Trainer(seqs, { ...rnnOptions, epochs: 2 }, seqs);
+      const firstHistory = noTime(first.run());
+      const resumed = resumeTrainer(seqs, deserializeModel(serializeModel(first.model, null, first), "r.bepm", loadBackendSync("wasm-scalar")), seqs, 4);
+      const rest = noTime(resumed.run());
+      expect([...firstHistory, ...rest]).toEqual(wholeHistory);
+      expect(rnnWeights(resumed)).toEqual(rnnWeights(whole));
+    });
+
+    it("rejects a recurrent file that claims version 1, and a non-±1 expansion weight", () => {
+      const t = new Trainer(seqs, { ...rnnOptions, epochs: 1 });
+      const good = serializeModel(t.model, null);
+      const v1 = good.slice();
+      new DataView(v1.buffer).setUint32(4, 1, true);
+      expect(() => deserializeModel(reseal(v1), "r.bepm", be)).toThrow(/^r\.bepm: header\.kind must be "mlp", got "rnn"$/);
+      const bad = good.slice();
+      const h = new DataView(bad.buffer).getUint32(8, true);
+      bad[12 + h + 5] = 3; // R[5]
+      expect(() => deserializeModel(reseal(bad), "r.bepm", be)).toThrow(/^r\.bepm: section R\[5\] = 3 is not ±1$/);
     });
   });
 });

@@ -11,9 +11,7 @@ import { ENCODER_KINDS, type EncoderKind } from "../data/encode.js";
 import { Trainer, type EpochMetrics, type TrainData, type TrainOptions } from "../train/trainer.js";
 import { resumeTrainer, serializeModel } from "../io/model-file.js";
 import { readModelFile, writeFileAtomic } from "../io/files.js";
-import type { Dataset } from "../data/dataset.js";
 import { SequenceDataset } from "../data/sequences.js";
-import type { Mlp } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
 
 const USAGE = `Usage: bep train [options]
@@ -48,9 +46,10 @@ Options:
   --reinforcement <p>    reinforcement p_r in [0,1]                               [0.5]
   --patience <n>         epochs without validation gain before gamma grows        [10]
   --sigma-init <s>       std of the initial hidden weights                        [64]
-  --out <file>           mlp: save the model and its training state after every epoch
+  --out <file>           save the model and its training state after every epoch
                          (written to a temporary file, then renamed)
-  --resume <file>        continue the run saved in <file> (same --data; --epochs
+  --resume <file>        continue the run saved in <file> (same --data and --window;
+                         its encoder is reused; --epochs
                          may extend it); other training options come from the file
   --json                 print one JSON object per epoch and a final summary
   -h, --help             show this help
@@ -133,8 +132,6 @@ function main(argv: string[]): number {
   };
   for (const flag of ["state", "output", "expansion", "window", "horizon"]) only(flag, "rnn");
   only("layers", "mlp");
-  if (rnn && values.out) throw new UsageError("--out is not supported for --model rnn yet (recurrent model files are not implemented)");
-  if (rnn && values.resume) throw new UsageError("--resume is not supported for --model rnn yet");
   if (values.window !== undefined && !source.startsWith("ucr:")) throw new UsageError("--window applies to ucr: data only");
   if (!["auto", ...BACKEND_NAMES].includes(values.backend)) throw new UsageError(`--backend: unknown backend '${values.backend}' (expected auto, ${BACKEND_NAMES.join(", ")})`);
 
@@ -146,10 +143,14 @@ function main(argv: string[]): number {
   const bits = int("thermometer", values.thermometer);
   if (bits < 1 || bits > 1024) throw new UsageError(`--thermometer expects 1 to 1024 bits per feature, got ${bits}`);
   const window = values.window === undefined ? undefined : positive("window", values.window);
-  const { train, test, encoder } = rnn
-    ? loadSequenceData(source, { window, kind: encoderKind as EncoderKind, bits })
-    : loadData(source, int("seed", values.seed), { kind: encoderKind as EncoderKind, bits });
   const backend = loadBackendSync(values.backend as BackendChoice);
+  // A resumed run encodes its data with the encoder saved in the file.
+  const saved = values.resume ? readModelFile(values.resume, backend) : null;
+  if (saved && (saved.model instanceof Rnn) !== rnn) throw new UsageError(`${values.resume} holds ${saved.model instanceof Rnn ? "a recurrent network: pass --model rnn" : "an MLP: drop --model rnn"}`);
+  const choice = saved?.encoder ?? { kind: encoderKind as EncoderKind, bits };
+  const { train, test, encoder } = rnn
+    ? loadSequenceData(source, { window, encoder: choice })
+    : loadData(source, int("seed", values.seed), choice);
   const shape: TrainOptions = rnn
     ? {
       state: positive("state", values.state),
@@ -162,7 +163,7 @@ function main(argv: string[]): number {
   let trainer: Trainer<TrainData>;
   try {
     trainer = values.resume
-      ? resumeTrainer(train as Dataset, readModelFile(values.resume, backend), test as Dataset, rest.includes("--epochs") ? int("epochs", values.epochs) : undefined)
+      ? resumeTrainer<TrainData>(train, saved!, test, rest.includes("--epochs") ? int("epochs", values.epochs) : undefined)
       : new Trainer<TrainData>(train, {
       ...shape,
       epochs: int("epochs", values.epochs),
@@ -194,7 +195,7 @@ function main(argv: string[]): number {
   trainer.run(
     (m) => {
       last = m;
-      if (values.out) writeFileAtomic(values.out, serializeModel(trainer.model as Mlp, encoder, trainer as Trainer<Dataset>));
+      if (values.out) writeFileAtomic(values.out, serializeModel(trainer.model, encoder, trainer));
       bar?.clear();
       if (json) console.log(JSON.stringify({ type: "epoch", ...m }));
       else log(formatEpoch(m, o.epochs));

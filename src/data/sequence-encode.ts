@@ -166,20 +166,22 @@ export interface SequenceEncoding {
   kind: EncoderKind;
   /** Bits per channel for the thermometers (default 8). */
   bits?: number;
+  /** Use this fitted encoder instead of fitting one (`kind` and `bits` are then ignored). */
+  encoder?: Encoder;
 }
 
 /**
  * The whole sequence pipeline for a train/test pair: fill missing values, keep the last window,
- * fit the per-step encoder on the training series only, binarise both splits into the same
+ * fit the per-step encoder on the training series only (unless one is given), binarise both splits into the same
  * number of steps (the longest series of either).
  */
 export function binariseSequences(train: RealSequences, test: RealSequences, how: SequenceEncoding): { train: SequenceDataset; test: SequenceDataset; encoder: Encoder } {
   const crop = (s: RealSequences) => (how.window === undefined ? fillMissing(s) : lastWindow(fillMissing(s), how.window));
   const a = crop(train), b = crop(test);
-  const rows = stepRows(a);
-  const encoder = how.kind === "median" ? fitMedian(rows)
+  const fit = (rows: RealData) => how.kind === "median" ? fitMedian(rows)
     : how.kind === "thermometer" ? fitThermometer(rows, how.bits ?? 8)
     : fitDistributiveThermometer(rows, how.bits ?? 8);
+  const encoder = how.encoder ?? fit(stepRows(a));
   const longest = (s: RealSequences) => s.series.reduce((m, x) => Math.max(m, x.length / s.dims), 0);
   const steps = Math.max(longest(a), longest(b));
   return { train: encodeSequences(encoder, a, steps), test: encodeSequences(encoder, b, steps), encoder };

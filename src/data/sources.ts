@@ -13,7 +13,7 @@ import { parseIdx } from "./idx.js";
 import { loadMnistPackage } from "./mnist.js";
 import { randomPrototypes } from "./prototypes.js";
 import type { SequenceDataset } from "./sequences.js";
-import { binariseSequences, rowSequences, type SequenceEncoding } from "./sequence-encode.js";
+import { binariseSequences, rowSequences } from "./sequence-encode.js";
 import { loadUcr } from "./ucr-files.js";
 
 /** Train and test sets ready for training, with the encoder that produced them (if any). */
@@ -44,10 +44,11 @@ export interface EncoderChoice {
   bits?: number;
 }
 
-/** Loads a named source (see DATA_SOURCES); `seed` drives generated data; images use `encoder` (default median). */
-export function loadData(source: string, seed = 1, encoder: EncoderChoice = { kind: "median" }): LoadedData {
+/** Loads a named source (see DATA_SOURCES); `seed` drives generated data; images use `encoder` (a choice to fit on the training split, default median, or an already fitted one). */
+export function loadData(source: string, seed = 1, encoder: EncoderChoice | Encoder = { kind: "median" }): LoadedData {
   const binarise = (name: string, raw: { train: RealData; test: RealData }): LoadedData => {
-    const fitted = encoder.kind === "median" ? fitMedian(raw.train)
+    const fitted = "feature" in encoder ? encoder
+      : encoder.kind === "median" ? fitMedian(raw.train)
       : encoder.kind === "thermometer" ? fitThermometer(raw.train, encoder.bits ?? 8)
       : fitDistributiveThermometer(raw.train, encoder.bits ?? 8);
     return { name, train: encode(fitted, raw.train), test: encode(fitted, raw.test), encoder: fitted };
@@ -79,17 +80,21 @@ export function isSequenceSource(source: string): boolean {
 }
 
 /**
- * Loads sequence data: `ucr:<path>` (UCR/UEA `.ts`/`.tsv`, binarised per step with `how`; default
- * distributive thermometer), or an image source (mnist, fashion-mnist, idx:<dir>) median-binarised
+ * Loads sequence data: `ucr:<path>` (UCR/UEA `.ts`/`.tsv`, the last `how.window` steps,
+ * binarised per step with `how.encoder`: a choice to fit on the training split, default
+ * distributive thermometer, or a fitted encoder), or an image source (mnist, fashion-mnist, idx:<dir>) median-binarised
  * and read row by row, one image row per step.
  */
-export function loadSequenceData(source: string, how: Partial<SequenceEncoding> = {}): LoadedSequences {
+export function loadSequenceData(source: string, how: { window?: number; encoder?: EncoderChoice | Encoder } = {}): LoadedSequences {
+  const encoder = how.encoder;
   if (source.startsWith("ucr:")) {
     const { train, test } = loadUcr(source.slice(4));
-    return { name: source, ...binariseSequences(train, test, { kind: "distributive-thermometer", ...how }) };
+    const fitted = encoder !== undefined && "feature" in encoder ? encoder : undefined;
+    const choice = encoder !== undefined && !("feature" in encoder) ? encoder : { kind: "distributive-thermometer" as const };
+    return { name: source, ...binariseSequences(train, test, { window: how.window, kind: choice.kind, bits: choice.bits, encoder: fitted }) };
   }
   if (!isSequenceSource(source)) throw new Error(`'${source}' is not sequence data (expected ucr:<path>, mnist, fashion-mnist or idx:<dir>)`);
-  const images = loadData(source, 1, { kind: "median" });
+  const images = loadData(source, 1, encoder ?? { kind: "median" });
   const rows = Math.round(Math.sqrt(images.train.k));
   if (rows * rows !== images.train.k) throw new Error(`${source}: images of ${images.train.k} pixels are not square; cannot read them row by row`);
   return { name: source, train: rowSequences(images.train, rows), test: rowSequences(images.test, rows), encoder: images.encoder! };

@@ -1,10 +1,10 @@
 /**
- * The model file (docs/format.md): a trained MLP with its encoder and, optionally, the full
+ * The model file (docs/format.md): a trained MLP or recurrent network with its encoder and, optionally, the full
  * training state, so that `Trainer` can resume bit-identically. Platform-neutral bytes in,
  * bytes out; src/io/files.ts reads and writes them on disk.
  *
  *   0      "BEPM"                         magic
- *   4      u32 LE  version (1)
+ *   4      u32 LE  version (1: MLP; 2: adds the recurrent kind)
  *   8      u32 LE  header length h
  *   12     h bytes of UTF-8 JSON header   shapes, options, section table
  *   12+h   sections, in header order, little-endian, no padding
@@ -14,12 +14,13 @@ import type { Backend } from "../kernels/backend.js";
 import { H_MAX, H_MIN } from "../kernels/layout.js";
 import { ENCODER_KINDS, type Encoder, type EncoderKind } from "../data/encode.js";
 import { Mlp } from "../model/mlp.js";
-import { Trainer, type TrainerState, type TrainOptions } from "../train/trainer.js";
-import type { Dataset } from "../data/dataset.js";
+import { Rnn } from "../model/rnn.js";
+import type { Layer } from "../model/layer.js";
+import { Trainer, type ModelFor, type TrainData, type TrainerState, type TrainOptions } from "../train/trainer.js";
 import { crc32 } from "./crc32.js";
 
-/** The version this library writes; files of a newer version are refused. */
-export const MODEL_FILE_VERSION = 1;
+/** The newest version this library reads and writes (MLP files are still written as version 1, which has no recurrent kind); newer files are refused. */
+export const MODEL_FILE_VERSION = 2;
 const MAGIC = [0x42, 0x45, 0x50, 0x4d]; // "BEPM"
 
 type SectionType = "i8" | "i16" | "i32" | "u32" | "f32";
@@ -27,8 +28,11 @@ const BYTES: Record<SectionType, number> = { i8: 1, i16: 2, i32: 4, u32: 4, f32:
 type Section = { name: string; type: SectionType; values: ArrayLike<number> };
 
 interface Header {
-  kind: "mlp";
-  sizes: number[];
+  kind: "mlp" | "rnn";
+  /** MLP: K_0..K_L. */
+  sizes?: number[];
+  /** Recurrent network: bits per step, expansion width (0 = none), state and output widths. */
+  rnn?: { inputs: number; expansion: number; state: number; output: number };
   classes: number;
   encoder: { kind: EncoderKind; features: number } | null;
   training: { options: TrainOptions; state: Omit<TrainerState, "shuffle" | "reinforce"> } | null;
@@ -37,16 +41,22 @@ interface Header {
 
 /** What a model file holds. */
 export interface ModelFileContents {
-  model: Mlp;
+  model: Mlp | Rnn;
   encoder: Encoder | null;
   /** Present when the file was saved from a Trainer: its options and state. */
   training: { options: TrainOptions; state: TrainerState } | null;
 }
 
 /** Serialises `model` (with its `encoder`; with `trainer`'s state when given) into model-file bytes. */
-export function serializeModel(model: Mlp, encoder: Encoder | null, trainer: Trainer | null = null): Uint8Array {
-  const sections: Section[] = model.layers.map((l, i) => ({ name: `H${i + 1}`, type: "i16" as const, values: l.H.data }));
-  sections.push({ name: "P", type: "i8", values: model.prototypes });
+export function serializeModel<D extends TrainData>(model: ModelFor<D>, encoder: Encoder | null, trainer: Trainer<D> | null = null): Uint8Array {
+  const m = model as Mlp | Rnn;
+  const sections: Section[] = m instanceof Rnn
+    ? [
+      ...(m.expansion ? [{ name: "R", type: "i8" as const, values: m.expansion.H.data }] : []),
+      ...layerSections(m).map(([name, l]) => ({ name, type: "i16" as const, values: l.H.data })),
+    ]
+    : m.layers.map((l, i) => ({ name: `H${i + 1}`, type: "i16" as const, values: l.H.data }));
+  sections.push({ name: "P", type: "i8", values: m.prototypes });
   if (encoder) {
     sections.push({ name: "encoder.feature", type: "i32", values: encoder.feature }, { name: "encoder.threshold", type: "f32", values: encoder.threshold });
   }
@@ -57,17 +67,21 @@ export function serializeModel(model: Mlp, encoder: Encoder | null, trainer: Tra
     sections.push({ name: "prng.shuffle", type: "u32", values: shuffle }, { name: "prng.reinforce", type: "u32", values: reinforce });
   }
   const header: Header = {
-    kind: "mlp", sizes: model.sizes, classes: model.classes,
+    ...(m instanceof Rnn
+      ? { kind: "rnn" as const, rnn: { inputs: m.inputs, expansion: m.expansion ? m.kx : 0, state: m.ks, output: m.ky } }
+      : { kind: "mlp" as const, sizes: m.sizes }),
+    classes: m.classes,
     encoder: encoder ? { kind: encoder.kind, features: encoder.features } : null,
     training,
     sections: sections.map((s) => ({ name: s.name, type: s.type, length: s.values.length })),
   };
+  const version = m instanceof Rnn ? 2 : 1;
   const json = new TextEncoder().encode(JSON.stringify(header, (_, v) => (v === Infinity ? "Infinity" : v)));
   const body = sections.reduce((n, s) => n + s.values.length * BYTES[s.type], 0);
   const out = new Uint8Array(12 + json.length + body + 4);
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
-  view.setUint32(4, MODEL_FILE_VERSION, true);
+  view.setUint32(4, version, true);
   view.setUint32(8, json.length, true);
   out.set(json, 12);
   let at = 12 + json.length;
@@ -101,8 +115,12 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
     return fail(`header at offset 12 is not valid JSON: ${(e as Error).message}`);
   }
   const isInt = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
-  if (header?.kind !== "mlp") fail(`header.kind must be "mlp", got ${JSON.stringify(header?.kind)}`);
-  if (!Array.isArray(header.sizes) || header.sizes.length < 2 || !header.sizes.every((k) => isInt(k, 1))) fail(`header.sizes must be 2 or more positive integers`);
+  if (header?.kind !== "mlp" && !(header?.kind === "rnn" && version >= 2)) fail(`header.kind must be "mlp"${version >= 2 ? ' or "rnn"' : ""}, got ${JSON.stringify(header?.kind)}`);
+  if (header.kind === "mlp" && (!Array.isArray(header.sizes) || header.sizes.length < 2 || !header.sizes.every((k) => isInt(k, 1)))) fail(`header.sizes must be 2 or more positive integers`);
+  const r = header.rnn;
+  if (header.kind === "rnn" && (!r || !isInt(r.inputs, 1) || !isInt(r.expansion, 0) || !isInt(r.state, 1) || !isInt(r.output, 1))) {
+    fail("header.rnn must hold integers inputs ≥ 1, expansion ≥ 0, state ≥ 1, output ≥ 1");
+  }
   if (!isInt(header.classes, 2) || header.classes > 255) fail(`header.classes must be an integer in [2, 255]`);
   if (!Array.isArray(header.sections)) fail("header.sections is missing");
 
@@ -122,21 +140,41 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
     if (check) for (let i = 0; i < v.length; i++) if (!check(v[i])) fail(`section ${key}[${i}] = ${v[i]} is not ${what}`);
     return v;
   };
-  const { sizes, classes } = header;
-  const L = sizes.length - 1;
-  const P = Int8Array.from(need("P", classes * sizes[L], (v) => v === 1 || v === -1, "±1"));
+  const { classes } = header;
+  const isH = (v: number) => v >= H_MIN && v <= H_MAX;
+  let model: Mlp | Rnn, inputs: number;
   // H is overwritten below, so the new layers start at zero (σ_init 0) rather than drawing an init.
-  const model = new Mlp(backend, classes, { inputs: sizes[0], hidden: sizes.slice(1), classes, sigmaInit: 0, prototypes: P });
-  model.layers.forEach((layer, l) => {
-    layer.H.data.set(need(`H${l + 1}`, layer.size, (v) => v >= H_MIN && v <= H_MAX, "an int16"));
-    layer.refresh();
-  });
+  if (header.kind === "rnn") {
+    const { inputs: kin, expansion, state, output } = header.rnn!;
+    const P = Int8Array.from(need("P", classes * output, (v) => v === 1 || v === -1, "±1"));
+    const rnn = new Rnn(backend, classes, { inputs: kin, expansion, state, output, sigmaInit: 0, prototypes: P });
+    if (rnn.expansion) {
+      rnn.expansion.H.data.set(need("R", rnn.expansion.size, (v) => v === 1 || v === -1, "±1"));
+      rnn.expansion.refresh();
+    }
+    for (const [name, layer] of layerSections(rnn)) {
+      layer.H.data.set(need(name, layer.size, isH, "an int16"));
+      layer.refresh();
+    }
+    model = rnn;
+    inputs = kin;
+  } else {
+    const sizes = header.sizes!;
+    const P = Int8Array.from(need("P", classes * sizes[sizes.length - 1], (v) => v === 1 || v === -1, "±1"));
+    const mlp = new Mlp(backend, classes, { inputs: sizes[0], hidden: sizes.slice(1), classes, sigmaInit: 0, prototypes: P });
+    mlp.layers.forEach((layer, l) => {
+      layer.H.data.set(need(`H${l + 1}`, layer.size, isH, "an int16"));
+      layer.refresh();
+    });
+    model = mlp;
+    inputs = sizes[0];
+  }
   let encoder: Encoder | null = null;
   if (header.encoder) {
     if (!ENCODER_KINDS.includes(header.encoder.kind) || !isInt(header.encoder.features, 1)) fail(`unsupported encoder ${JSON.stringify(header.encoder)}`);
     const features = header.encoder.features;
-    const feature = Int32Array.from(need("encoder.feature", sizes[0], (v) => v >= 0 && v < features, `a feature index below ${features}`));
-    const threshold = Float32Array.from(need("encoder.threshold", sizes[0], (v) => !Number.isNaN(v), "a number"));
+    const feature = Int32Array.from(need("encoder.feature", inputs, (v) => v >= 0 && v < features, `a feature index below ${features}`));
+    const threshold = Float32Array.from(need("encoder.threshold", inputs, (v) => !Number.isNaN(v), "a number"));
     encoder = { kind: header.encoder.kind, features, feature, threshold };
   }
   let training: ModelFileContents["training"] = null;
@@ -172,13 +210,19 @@ function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, "0")}`;
 }
 
+/** The trained matrices of a recurrent network with their section names. */
+function layerSections(m: Rnn): [string, Layer][] {
+  return [["Hxs", m.xs], ["Hss", m.ss], ["Hsy", m.sy]];
+}
+
 /**
  * A Trainer that continues the run saved in `file` on `train` (the same data it was saved
- * with), bit-identically to a run that was never interrupted. `epochs` may extend the run.
+ * with, encoded with the file's encoder), bit-identically to a run that was never interrupted.
+ * `epochs` may extend the run.
  */
-export function resumeTrainer(train: Dataset, file: ModelFileContents, test: Dataset | null = null, epochs?: number): Trainer {
+export function resumeTrainer<D extends TrainData>(train: D, file: ModelFileContents, test: D | null = null, epochs?: number): Trainer<D> {
   if (!file.training) throw new Error("this model file has no training state (it was not saved from a Trainer)");
-  const trainer = new Trainer(train, { ...file.training.options, epochs: epochs ?? file.training.options.epochs, model: file.model }, test);
+  const trainer = new Trainer<D>(train, { ...file.training.options, epochs: epochs ?? file.training.options.epochs, model: file.model }, test);
   trainer.restore(file.training.state);
   return trainer;
 }
