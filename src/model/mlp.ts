@@ -107,26 +107,12 @@ export class Mlp {
   /** Predicted classes (argmax of the logits, lowest index on ties) for every sample of `data`. */
   predict(data: Dataset, batch = 1000): Uint8Array {
     this.checkInputs(data);
-    const out = new Uint8Array(data.n);
-    const ws = new Workspace(this, Math.min(batch, Math.max(1, data.n)));
-    for (let from = 0; from < data.n; from += ws.batch) {
-      const count = Math.min(ws.batch, data.n - from);
-      ws.gather(data, null, from, count);
-      ws.forward(count);
-      const y = ws.logits.data;
-      for (let i = 0; i < count; i++) out[from + i] = argmax(y, i * this.classes, this.classes);
-    }
-    ws.free();
-    return out;
+    return predictBatches(data, batch, this.classes, (rows) => new Workspace(this, rows));
   }
 
   /** Fraction of `data` classified correctly. */
   accuracy(data: Dataset): number {
-    if (data.n === 0) return NaN;
-    const p = this.predict(data);
-    let correct = 0;
-    for (let i = 0; i < data.n; i++) correct += p[i] === data.labels[i] ? 1 : 0;
-    return correct / data.n;
+    return fractionCorrect(this.predict(data), data.labels);
   }
 
   /** Number of trainable (hidden) weights. */
@@ -144,6 +130,38 @@ export class Mlp {
     for (const l of this.layers) l.free();
     this.P.free();
   }
+}
+
+/** A forward workspace over batches: gather, forward, logits. */
+interface Forward<D> {
+  readonly batch: number;
+  readonly logits: Buf<"i32">;
+  gather(data: D, indices: null, from: number, count: number): void;
+  forward(count: number): void;
+  free(): void;
+}
+
+/** Predicted classes of every sample of `data`, in batches of up to `batch` through a workspace from `workspace(rows)`. */
+export function predictBatches<D extends { n: number }>(data: D, batch: number, classes: number, workspace: (rows: number) => Forward<D>): Uint8Array {
+  const out = new Uint8Array(data.n);
+  const ws = workspace(Math.min(batch, Math.max(1, data.n)));
+  for (let from = 0; from < data.n; from += ws.batch) {
+    const count = Math.min(ws.batch, data.n - from);
+    ws.gather(data, null, from, count);
+    ws.forward(count);
+    const y = ws.logits.data;
+    for (let i = 0; i < count; i++) out[from + i] = argmax(y, i * classes, classes);
+  }
+  ws.free();
+  return out;
+}
+
+/** The fraction of predictions equal to their labels (NaN for none). */
+export function fractionCorrect(predictions: Uint8Array, labels: Uint8Array): number {
+  if (labels.length === 0) return NaN;
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) correct += predictions[i] === labels[i] ? 1 : 0;
+  return correct / labels.length;
 }
 
 /** Index of the largest of y[at..at+n), lowest index on ties. */

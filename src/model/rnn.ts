@@ -11,7 +11,7 @@ import { next32, seedState, STREAM } from "../kernels/js/prng.js";
 import type { SequenceDataset } from "../data/sequences.js";
 import { Layer } from "./layer.js";
 import { binaryEquiangularFrame, maxAbsInner, type BefOptions } from "./bef.js";
-import { argmax } from "./mlp.js";
+import { fractionCorrect, predictBatches } from "./mlp.js";
 
 /** Shape and initialisation of a recurrent network. */
 export interface RnnOptions {
@@ -185,26 +185,12 @@ export class Rnn {
   /** Predicted classes (argmax of the logits, lowest index on ties) for every series of `data`. */
   predict(data: SequenceDataset, batch = 256): Uint8Array {
     this.checkInputs(data);
-    const out = new Uint8Array(data.n);
-    const ws = new RnnWorkspace(this, Math.min(batch, Math.max(1, data.n)), data.steps);
-    for (let from = 0; from < data.n; from += ws.batch) {
-      const count = Math.min(ws.batch, data.n - from);
-      ws.gather(data, null, from, count);
-      ws.forward(count);
-      const y = ws.logits.data;
-      for (let i = 0; i < count; i++) out[from + i] = argmax(y, i * this.classes, this.classes);
-    }
-    ws.free();
-    return out;
+    return predictBatches(data, batch, this.classes, (rows) => new RnnWorkspace(this, rows, data.steps));
   }
 
   /** Fraction of `data` classified correctly. */
   accuracy(data: SequenceDataset): number {
-    if (data.n === 0) return NaN;
-    const p = this.predict(data);
-    let correct = 0;
-    for (let i = 0; i < data.n; i++) correct += p[i] === data.labels[i] ? 1 : 0;
-    return correct / data.n;
+    return fractionCorrect(this.predict(data), data.labels);
   }
 
   /** The trained weight matrices (the expansion layer is fixed). */
