@@ -3,7 +3,10 @@
  * never trained. Starting from random rows, greedy coordinate descent flips one random
  * coordinate at a time when that lowers J = Σ_{i<j}⟨ρ_i,ρ_j⟩ + α·Var_{i<j}⟨ρ_i,ρ_j⟩.
  */
-import { next32, prngBelow } from "../kernels/js/prng.js";
+import type { Backend } from "../kernels/backend.js";
+import type { Buf } from "../kernels/buffer.js";
+import { rowWords } from "../kernels/layout.js";
+import { next32, prngBelow, seedState, STREAM } from "../kernels/js/prng.js";
 
 /** Options of the BEF search. */
 export interface BefOptions {
@@ -17,6 +20,29 @@ export interface BefOptions {
 export interface Bef {
   rows: Int8Array;
   maxAbsInner: number;
+}
+
+/** A model's fixed classifier: the prototypes ±1 (C × K), packed on a backend, and the BEF's max |⟨ρ_i,ρ_j⟩|. */
+export interface Classifier {
+  prototypes: Int8Array;
+  P: Buf<"u32">;
+  befMaxInner: number;
+}
+
+/**
+ * The classifier of a model with `classes` classes over a last layer of width `k`: the given
+ * `prototypes` (loading a model file), else a BEF searched with the BEF stream of `seed`.
+ */
+export function fixedClassifier(backend: Backend, classes: number, k: number, seed: number, prototypes?: Int8Array, options?: BefOptions): Classifier {
+  const bef = prototypes
+    ? { rows: prototypes, maxAbsInner: maxAbsInner(prototypes, classes, k) }
+    : binaryEquiangularFrame(classes, k, seedState(seed, STREAM.bef), options);
+  if (bef.rows.length !== classes * k) throw new RangeError(`prototypes: expected ${classes} × ${k} values, got ${bef.rows.length}`);
+  const P = backend.alloc("u32", classes * rowWords(k));
+  const i8 = backend.from("i8", bef.rows);
+  backend.packSigns(i8, P, classes, k);
+  i8.free();
+  return { prototypes: bef.rows, P, befMaxInner: bef.maxAbsInner };
 }
 
 /** Builds a C × K Binary Equiangular Frame, deterministic for the generator state `prng`. */

@@ -5,7 +5,7 @@ import { rowWords } from "../kernels/layout.js";
 import { seedState, STREAM } from "../kernels/js/prng.js";
 import type { Dataset } from "../data/dataset.js";
 import { Layer } from "./layer.js";
-import { binaryEquiangularFrame, maxAbsInner, type BefOptions } from "./bef.js";
+import { fixedClassifier, type BefOptions } from "./bef.js";
 
 
 /** Shape and initialisation of an MLP. */
@@ -91,17 +91,7 @@ export class Mlp {
       layer.initialise(options.sigmaInit ?? 64, init);
       return layer;
     });
-    const kL = hidden[hidden.length - 1];
-    const bef = options.prototypes
-      ? { rows: options.prototypes, maxAbsInner: maxAbsInner(options.prototypes, classes, kL) }
-      : binaryEquiangularFrame(classes, kL, seedState(seed, STREAM.bef), options.bef);
-    if (bef.rows.length !== classes * kL) throw new RangeError(`prototypes: expected ${classes} × ${kL} values, got ${bef.rows.length}`);
-    this.prototypes = bef.rows;
-    this.befMaxInner = bef.maxAbsInner;
-    this.P = backend.alloc("u32", classes * rowWords(kL));
-    const i8 = backend.from("i8", bef.rows);
-    backend.packSigns(i8, this.P, classes, kL);
-    i8.free();
+    ({ prototypes: this.prototypes, P: this.P, befMaxInner: this.befMaxInner } = fixedClassifier(backend, classes, hidden[hidden.length - 1], seed, options.prototypes, options.bef));
   }
 
   /** Predicted classes (argmax of the logits, lowest index on ties) for every sample of `data`. */

@@ -10,7 +10,7 @@ import { rowWords } from "../kernels/layout.js";
 import { next32, seedState, STREAM } from "../kernels/js/prng.js";
 import type { SequenceDataset } from "../data/sequences.js";
 import { Layer } from "./layer.js";
-import { binaryEquiangularFrame, maxAbsInner, type BefOptions } from "./bef.js";
+import { fixedClassifier, type BefOptions } from "./bef.js";
 import { fractionCorrect, predictBatches } from "./mlp.js";
 
 /** Shape and initialisation of a recurrent network. */
@@ -170,16 +170,7 @@ export class Rnn {
     this.ss = new Layer(backend, state, state);
     this.sy = new Layer(backend, output, state);
     for (const l of [this.xs, this.ss, this.sy]) l.initialise(sigma, init);
-    const bef = options.prototypes
-      ? { rows: options.prototypes, maxAbsInner: maxAbsInner(options.prototypes, classes, output) }
-      : binaryEquiangularFrame(classes, output, seedState(seed, STREAM.bef), options.bef);
-    if (bef.rows.length !== classes * output) throw new RangeError(`prototypes: expected ${classes} × ${output} values, got ${bef.rows.length}`);
-    this.prototypes = bef.rows;
-    this.befMaxInner = bef.maxAbsInner;
-    this.P = backend.alloc("u32", classes * rowWords(output));
-    const i8 = backend.from("i8", bef.rows);
-    backend.packSigns(i8, this.P, classes, output);
-    i8.free();
+    ({ prototypes: this.prototypes, P: this.P, befMaxInner: this.befMaxInner } = fixedClassifier(backend, classes, output, seed, options.prototypes, options.bef));
   }
 
   /** Predicted classes (argmax of the logits, lowest index on ties) for every series of `data`. */

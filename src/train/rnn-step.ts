@@ -8,9 +8,8 @@
 import type { Buf } from "../kernels/buffer.js";
 import { groupCount, rowWords } from "../kernels/layout.js";
 import type { SequenceDataset } from "../data/sequences.js";
-import { argmax } from "../model/mlp.js";
 import { RnnWorkspace, fillOnes, type Rnn } from "../model/rnn.js";
-import { compactRows, triggers, type StepResult, type StepSettings } from "./step.js";
+import { compactRows, triggerBatch, type StepResult, type StepSettings } from "./step.js";
 
 /**
  * Chooses the state neurons to update for one series, shared by all its steps (spec §4): a
@@ -117,13 +116,7 @@ export class RnnStepper {
     ws.forward(count);
 
     // Trigger (eq. 1) on ŷ = P s_y, and training accuracy, on the pre-update forward pass.
-    const y = ws.logits.data;
-    let active = 0, correct = 0;
-    for (let i = 0; i < count; i++) {
-      const c = data.labels[indices[from + i]];
-      if (argmax(y, i * classes, classes) === c) correct++;
-      if (triggers(y, i * classes, classes, c, s.robustness * ky)) this.activeRows[active++] = i;
-    }
+    const { active, correct } = triggerBatch(ws.logits.data, classes, data.labels, indices, from, count, s.robustness * ky, this.activeRows);
     if (active === 0) return { active, correct, updated: 0 };
 
     // Keep only the active series: in every time block, their rows move down to 0..active-1.

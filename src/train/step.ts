@@ -61,13 +61,7 @@ export class Stepper {
     ws.forward(count);
 
     // Trigger (eq. 1) and training accuracy, on the pre-update forward pass.
-    const y = ws.logits.data;
-    let active = 0, correct = 0;
-    for (let i = 0; i < count; i++) {
-      const c = data.labels[indices[from + i]];
-      if (argmax(y, i * classes, classes) === c) correct++;
-      if (triggers(y, i * classes, classes, c, s.robustness * sizes[L])) this.activeRows[active++] = i;
-    }
+    const { active, correct } = triggerBatch(ws.logits.data, classes, data.labels, indices, from, count, s.robustness * sizes[L], this.activeRows);
     if (active === 0) return { active, correct, updated: 0 };
 
     // Keep only the active samples: rows of a_l and z_l move down to rows 0..active-1.
@@ -103,6 +97,23 @@ export class Stepper {
     this.ws.free();
     for (const b of [...this.desired, ...this.gates, ...this.winners, this.sums]) b.free();
   }
+}
+
+/**
+ * The trigger (eq. 1) and the training accuracy over a batch whose logits are `y` (count × classes)
+ * and whose labels are labels[indices[from + i]]: writes the rows of the active samples into
+ * `activeRows` (ascending) and returns how many are active and how many are classified correctly.
+ */
+export function triggerBatch(
+  y: Int32Array, classes: number, labels: Uint8Array, indices: ArrayLike<number>, from: number, count: number, margin: number, activeRows: Int32Array,
+): { active: number; correct: number } {
+  let active = 0, correct = 0;
+  for (let i = 0; i < count; i++) {
+    const c = labels[indices[from + i]];
+    if (argmax(y, i * classes, classes) === c) correct++;
+    if (triggers(y, i * classes, classes, c, margin)) activeRows[active++] = i;
+  }
+  return { active, correct };
 }
 
 /**
