@@ -29,7 +29,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ROOT, writeAtomic, machineInfo, machineMarkdown } from "../bench/env.js";
-import { binariseSequences, pickSeries, poolSequences, stratifiedFolds, Trainer, type TrainOptions } from "../src/index.js";
+import { binariseSequences, pickSeries, poolSequences, stratifiedFolds, Trainer, type TemporalUpdate, type TrainOptions } from "../src/index.js";
 import { loadUcr } from "../src/data/ucr-files.js";
 import { loadSequenceData } from "../src/data/sources.js";
 
@@ -76,6 +76,8 @@ interface Task {
   bits?: number;
   gate?: number;
   horizon?: number;
+  /** The temporal update of the state layer (absent: "sum"). */
+  update?: TemporalUpdate;
 }
 
 interface Run extends Task {
@@ -97,12 +99,18 @@ const { values } = parseArgs({
     part: { type: "string", default: "all" },
     minutes: { type: "string", default: "0" },
     fresh: { type: "boolean", default: false },
+    "temporal-update": { type: "string", default: "vote" },
     task: { type: "string" },
   },
 });
 const epochs = Number(values.epochs), jobs = Number(values.jobs), minutes = Number(values.minutes);
 if (!Number.isInteger(epochs) || epochs < 1 || !Number.isInteger(jobs) || jobs < 1 || !(minutes >= 0)) throw new Error("--epochs and --jobs must be positive integers, --minutes ≥ 0");
 if (!["ucr", "rows", "all"].includes(values.part)) throw new Error("--part must be ucr, rows or all");
+const update = values["temporal-update"] as TemporalUpdate;
+if (update !== "sum" && update !== "vote") throw new Error("--temporal-update must be sum or vote");
+/** Run keys name the temporal update only when it is not "sum", so earlier runs keep their keys. */
+const updateTag = (u: TemporalUpdate) => (u === "sum" ? "" : ` update=${u}`);
+const UPDATES: TemporalUpdate[] = ["sum", "vote"];
 
 if (values.task !== undefined) {
   // Child mode: one run, one JSON line on stdout.
@@ -125,12 +133,12 @@ function runTask(t: Task): Run {
       window: t.window, kind: "distributive-thermometer", bits: t.bits,
     });
     test = data.test;
-    const options: TrainOptions = { ...UCR_HYPER, epochs, seed: t.seed, batchSize: Math.max(1, Math.round(data.train.n / 10)) };
+    const options: TrainOptions = { ...UCR_HYPER, epochs, seed: t.seed, batchSize: Math.max(1, Math.round(data.train.n / 10)), temporalUpdate: t.update ?? "sum" };
     trainer = new Trainer(data.train, options, null);
   } else {
     const data = loadSequenceData(t.data);
     test = data.test;
-    trainer = new Trainer(data.train, { ...ROW_HYPER, epochs, seed: t.seed, gate: t.gate, horizon: t.horizon }, null);
+    trainer = new Trainer(data.train, { ...ROW_HYPER, epochs, seed: t.seed, gate: t.gate, horizon: t.horizon, temporalUpdate: t.update ?? "sum" }, null);
   }
   const history = trainer.run();
   const last = history[history.length - 1];
@@ -152,20 +160,20 @@ async function orchestrate(): Promise<void> {
   const longest = (d: string) => shapes.get(d)!.steps;
   /** Relative cost of a task (series·steps·K²), so cheap runs go first. */
   const cost = (t: Task) => t.part === "ucr" ? shapes.get(t.data)!.series * t.window! * 1035 ** 2 : (t.data === "mnist" ? 10_000 : 70_000) * 28 * 1875 ** 2;
-  const ucrKey = (d: string, w: number, b: number, seed: number, fold: number) => `ucr ${d} W=${w} B=${b} seed=${seed} fold=${fold} epochs=${epochs}`;
+  const ucrKey: UcrKey = (d, w, b, seed, fold, u = update) => `ucr ${d} W=${w} B=${b} seed=${seed} fold=${fold} epochs=${epochs}${updateTag(u)}`;
   const grid = (d: string) => windows(longest(d)).flatMap((w) => BITS.map((b) => ({ w, b })));
   /** The (W, B) with the best mean validation accuracy over seed 1's folds, once all are done (ties: cheaper). */
-  const chosen = (d: string): { w: number; b: number; validation: number } | null => {
+  const chosen: Chosen = (d, u = update) => {
     let best: { w: number; b: number; validation: number } | null = null;
     for (const { w, b } of grid(d)) {
-      const rs = Array.from({ length: FOLDS }, (_, f) => done.get(ucrKey(d, w, b, 1, f)));
+      const rs = Array.from({ length: FOLDS }, (_, f) => done.get(ucrKey(d, w, b, 1, f, u)));
       if (rs.some((r) => r === undefined)) return null;
       const v = rs.reduce((a, r) => a + r!.validationAccuracy, 0) / FOLDS;
       if (best === null || v > best.validation + 1e-12) best = { w, b, validation: v };
     }
     return best;
   };
-  const rowKey = (d: string, gate: number, horizon: number) => `rows ${d} K_s=1875 nu=${gate} horizon=${horizon} seed=1 epochs=${epochs}`;
+  const rowKey = (d: string, gate: number, horizon: number) => `rows ${d} K_s=1875 nu=${gate} horizon=${horizon} seed=1 epochs=${epochs}${updateTag(update)}`;
 
   /** The tasks that can start now and are not done or running. */
   const running = new Set<string>();
@@ -173,13 +181,13 @@ async function orchestrate(): Promise<void> {
     const out: Task[] = [];
     if (values.part !== "rows") {
       for (const d of datasets) {
-        for (const { w, b } of grid(d)) for (let f = 0; f < FOLDS; f++) out.push({ key: ucrKey(d, w, b, 1, f), part: "ucr", data: d, seed: 1, fold: f, window: w, bits: b });
+        for (const { w, b } of grid(d)) for (let f = 0; f < FOLDS; f++) out.push({ key: ucrKey(d, w, b, 1, f), part: "ucr", data: d, seed: 1, fold: f, window: w, bits: b, update });
         const c = chosen(d);
-        if (c) for (const seed of SEEDS.slice(1)) for (let f = 0; f < FOLDS; f++) out.push({ key: ucrKey(d, c.w, c.b, seed, f), part: "ucr", data: d, seed, fold: f, window: c.w, bits: c.b });
+        if (c) for (const seed of SEEDS.slice(1)) for (let f = 0; f < FOLDS; f++) out.push({ key: ucrKey(d, c.w, c.b, seed, f), part: "ucr", data: d, seed, fold: f, window: c.w, bits: c.b, update });
       }
     }
     if (values.part !== "ucr") {
-      for (const d of ROW_DATA) for (const gate of ROW_GATES) for (const horizon of ROW_HORIZONS) out.push({ key: rowKey(d, gate, horizon), part: "rows", data: d, seed: 1, gate, horizon });
+      for (const d of ROW_DATA) for (const gate of ROW_GATES) for (const horizon of ROW_HORIZONS) out.push({ key: rowKey(d, gate, horizon), part: "rows", data: d, seed: 1, gate, horizon, update });
     }
     return out.filter((t) => !done.has(t.key) && !running.has(t.key) && t.key.includes(values.filter)).sort((a, b) => cost(a) - cost(b));
   };
@@ -231,10 +239,13 @@ function meanStd(xs: number[]): [number, number] {
   return [m, Math.sqrt(v)];
 }
 
+/** Key of a UCR run; `u` defaults to the --temporal-update of this invocation. */
+type UcrKey = (d: string, w: number, b: number, seed: number, fold: number, u?: TemporalUpdate) => string;
+/** The (W, B) chosen for a dataset under temporal update `u`, or null while selection runs are missing. */
+type Chosen = (d: string, u?: TemporalUpdate) => { w: number; b: number; validation: number } | null;
+
 function report(
-  runs: Run[], datasets: string[], longest: (d: string) => number,
-  chosen: (d: string) => { w: number; b: number; validation: number } | null,
-  ucrKey: (d: string, w: number, b: number, seed: number, fold: number) => string,
+  runs: Run[], datasets: string[], longest: (d: string) => number, chosen: Chosen, ucrKey: UcrKey,
   rowKey: (d: string, gate: number, horizon: number) => string,
 ): string {
   const byKey = new Map(runs.map((r) => [r.key, r]));
@@ -248,7 +259,8 @@ function report(
     "",
     `TRAIN and TEST pooled; stratified ${FOLDS}-fold cross-validation × seeds ${SEEDS.join(", ")} (each seed its own folds); K_s = K_y = K_0 = ${UCR_HYPER.state}, ` +
       `r ${UCR_HYPER.robustness}, p_r ${UCR_HYPER.reinforcement}, γ_0 ${UCR_HYPER.groupSize}, ν ${UCR_HYPER.gate}, ${epochs} epochs, bs = N_train/10, patience 10, σ_init 64; ` +
-      "distributive-thermometer inputs (fitted on the training folds) through the fixed ±1 expansion layer; missing values carried forward.",
+      "distributive-thermometer inputs (fitted on the training folds) through the fixed ±1 expansion layer; missing values carried forward; " +
+      `temporal update of the state layer: ${update} (${update === "sum" ? "spec §4" : "the sign of each series' sum over time"}; the two are compared below).`,
     `Window W ∈ {T, ⌈T/2⌉, ⌈T/4⌉} and bits B ∈ {${BITS.join(", ")}} chosen per dataset by the mean final validation accuracy (10% of the training folds) over seed 1's folds; the test folds never take part in the choice.`,
     "Paper columns: arXiv:2512.04189 v2, Table 1 (3-fold CV × 3 runs). \"ok\" = our mean ≥ paper BEP mean − 1 paper std.",
     "",
@@ -263,7 +275,7 @@ function report(
     const rs = c ? SEEDS.flatMap((seed) => Array.from({ length: FOLDS }, (_, f) => byKey.get(ucrKey(d, c.w, c.b, seed, f)))).filter((r): r is Run => r !== undefined) : [];
     const T = longest(d);
     if (!c || rs.length === 0) {
-      const started = runs.filter((r) => r.part === "ucr" && r.data === d && r.epochs === epochs).length;
+      const started = runs.filter((r) => r.part === "ucr" && r.data === d && r.epochs === epochs && (r.update ?? "sum") === update).length;
       lines.push(`| ${d} | ${T} | (${started} selection runs done) | (not run) | ${p.map(fmt).join(" | ")} | | |`);
       continue;
     }
@@ -281,6 +293,18 @@ function report(
   }
   const avg = (xs: number[]) => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2) : "–");
   lines.push("", `Complete datasets (all ${SEEDS.length * FOLDS} runs): ${complete} of ${datasets.length}; within one paper std or better: ${oks}; average over them: ours ${avg(ours)}, paper BEP ${avg(paper)}.`);
+  lines.push("", "### Temporal update: sum (spec §4) vs vote", "",
+    "Each rule with its own (W, B) choice; test accuracy mean ± std (runs), and the chosen pair's mean validation accuracy over seed 1's folds.", "",
+    `| dataset | ${UPDATES.map((u) => `${u}: W, B (val) | ${u}: test (n)`).join(" | ")} |`, `|---|${UPDATES.map(() => "---|---").join("|")}|`);
+  for (const d of datasets) {
+    const cells = UPDATES.map((u) => {
+      const c = chosen(d, u);
+      if (!c) return "– | –";
+      const rs = SEEDS.flatMap((seed) => Array.from({ length: FOLDS }, (_, f) => byKey.get(ucrKey(d, c.w, c.b, seed, f, u)))).filter((r): r is Run => r !== undefined);
+      return `W ${c.w}, B ${c.b} (${(c.validation * 100).toFixed(1)}) | ${fmt(meanStd(rs.map((r) => r.testAccuracy * 100)))} (${rs.length})`;
+    });
+    lines.push(`| ${d} | ${cells.join(" | ")} |`);
+  }
   lines.push("", "## Row-sequential images (one row per step)", "",
     `K_s = K_y = ${ROW_HYPER.state}, no expansion layer, median-binarised pixels (28 bits per step), r ${ROW_HYPER.robustness}, p_r ${ROW_HYPER.reinforcement}, γ_0 ${ROW_HYPER.groupSize}, bs ${ROW_HYPER.batchSize}, ${epochs} epochs, seed 1. ` +
       "Paper (sequential MNIST, all 28 steps): ν 0.01 → 93.9%, ν 0.001 → 47.3%, ν 0.5 → 51.6%.", "",

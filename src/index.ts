@@ -25,7 +25,7 @@ export { Layer } from "./model/layer.js";
 export { binaryEquiangularFrame } from "./model/bef.js";
 export type { Bef, BefOptions } from "./model/bef.js";
 export { Stepper, triggers } from "./train/step.js";
-export { RnnStepper, sharedMask } from "./train/rnn-step.js";
+export { RnnStepper, sharedMask, type TemporalUpdate } from "./train/rnn-step.js";
 export type { StepSettings, StepResult } from "./train/step.js";
 export { Trainer, GroupSchedule, divisors, nearestDivisor, defaultGroupSize, defaultRnnGroupSize, shuffleInPlace } from "./train/trainer.js";
 export type { TrainOptions, EpochMetrics, TrainData, ModelFor, CommonOptions } from "./train/trainer.js";

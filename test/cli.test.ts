@@ -51,6 +51,8 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
       [["train", "--state", "35"], /--state applies to --model rnn only/],
       [["train", "--model", "rnn", "--window", "5"], /--window applies to ucr: data only/],
       [["train", "--model", "rnn", "--state", "0"], /--state expects a positive integer, got '0'/],
+      [["train", "--temporal-update", "vote"], /--temporal-update applies to --model rnn only/],
+      [["train", "--model", "rnn", "--temporal-update", "mean"], /--temporal-update: expected sum or vote, got 'mean'/],
     ] as const) {
       const r = run(...args);
       expect(r.status, args.join(" ")).toBe(2);

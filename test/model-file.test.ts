@@ -123,7 +123,7 @@ describe("model files", () => {
       for (let t = steps - lens[i]; t < steps; t++) bits[(i * steps + t) * words] = (rand() & 0xfffff) | labels[i];
     }
     const seqs = new SequenceDataset(bits, lens, labels, steps, 20, 3, "toy");
-    const rnnOptions = { state: 33, output: 21, expansion: 40, horizon: 4, epochs: 4, batchSize: 8, seed: 2, gate: 0.3, backend: be };
+    const rnnOptions = { state: 33, output: 21, expansion: 40, horizon: 4, temporalUpdate: "sum" as const, epochs: 4, batchSize: 8, seed: 2, gate: 0.3, backend: be }; // "sum" is not the default: resuming must restore it
     const rnnWeights = (t: Trainer<SequenceDataset>) => t.model.trained.map((l) => Array.from(l.H.data));
 
     it("save → load gives the same predictions, expansion layer and encoder", () => {

@@ -54,7 +54,7 @@ function refForward(net: RefNet, x: Int8Array, steps: number, len: number) {
 }
 
 /** One BEP-TT step on a batch (spec §4), without reinforcement; returns the updated H copies. */
-function refStep(net: RefNet, xs: Int8Array[], lens: number[], labels: number[], steps: number, o: { r: number; nu: number; gs: number; gy: number; horizon: number }) {
+function refStep(net: RefNet, xs: Int8Array[], lens: number[], labels: number[], steps: number, o: { r: number; nu: number; gs: number; gy: number; horizon: number; vote?: boolean }) {
   const { ks, kx, ky, classes } = net;
   const dxs = new Int32Array(ks * kx), dss = new Int32Array(ks * ks), dsy = new Int32Array(ky * ks);
   let active = 0, correct = 0;
@@ -106,10 +106,14 @@ function refStep(net: RefNet, xs: Int8Array[], lens: number[], labels: number[],
       }
       if (win < 0) continue;
       rowsS.add(win);
+      // Σ_t s*_t a_tᵀ and Σ_t s*_t s_{t−1}ᵀ for this series ("vote": their signs, 0 for a tie)
+      const sx = new Int32Array(kx), ss = new Int32Array(ks);
       for (let t = t0; t < steps; t++) {
-        for (let i = 0; i < kx; i++) dxs[win * kx + i] += want[t][win] * f.a[t][i];
-        for (let i = 0; i < ks; i++) dss[win * ks + i] += want[t][win] * f.s[t][i];
+        for (let i = 0; i < kx; i++) sx[i] += want[t][win] * f.a[t][i];
+        for (let i = 0; i < ks; i++) ss[i] += want[t][win] * f.s[t][i];
       }
+      for (let i = 0; i < kx; i++) dxs[win * kx + i] += o.vote ? Math.sign(sx[i]) : sx[i];
+      for (let i = 0; i < ks; i++) dss[win * ks + i] += o.vote ? Math.sign(ss[i]) : ss[i];
     }
   }
   const apply = (H: Int16Array, d: Int32Array) => Int16Array.from(H, (v, i) => Math.max(-32768, Math.min(32767, v + 2 * d[i])));
@@ -205,17 +209,17 @@ describe("RnnStepper (BEP-TT step) against the reference", () => {
     { kin: 9, k0: 70, ks: 35, ky: 35, steps: 5, gs: 5, gy: 7, horizon: 2, nu: 0.2, variable: true },
     { kin: 64, k0: 0, ks: 65, ky: 65, steps: 3, gs: 13, gy: 5, horizon: 3, nu: 1, variable: false },
     { kin: 3, k0: 0, ks: 4, ky: 4, steps: 1, gs: 1, gy: 1, horizon: 1, nu: 0, variable: false },
-  ];
+  ].flatMap((c) => [{ ...c, vote: false }, { ...c, vote: true }]);
   for (const name of BACKENDS) {
-    it.each(cases)(`${name}: K_in $kin, K_0 $k0, K_s $ks, T $steps, γ $gs/$gy, horizon $horizon, ν $nu`, (c) => {
+    it.each(cases)(`${name}: K_in $kin, K_0 $k0, K_s $ks, T $steps, γ $gs/$gy, horizon $horizon, ν $nu, vote $vote`, (c) => {
       const be = allBackends().find((b) => b.name === name)!;
       const rng = new Rng(c.ks * 31 + c.steps);
       const m = new Rnn(be, 4, { inputs: c.kin, state: c.ks, output: c.ky, expansion: c.k0, seed: 3, sigmaInit: 4 });
       const { data, x, lens, labels } = randomSeries(rng, 7, c.steps, c.kin, 4, c.variable);
-      const stepper = new RnnStepper(m, 7, c.steps, c.horizon);
+      const stepper = new RnnStepper(m, 7, c.steps, c.horizon, c.vote ? "vote" : "sum");
       for (let round = 0; round < 3; round++) {
         const net = refFromModel(m);
-        const want = refStep(net, x, lens, labels, c.steps, { r: 0.5, nu: c.nu, gs: c.gs, gy: c.gy, horizon: c.horizon });
+        const want = refStep(net, x, lens, labels, c.steps, { r: 0.5, nu: c.nu, gs: c.gs, gy: c.gy, horizon: c.horizon, vote: c.vote });
         const order = Int32Array.from({ length: 7 }, (_, i) => i);
         const got = stepper.step(data, order, 0, 7, { robustness: 0.5, gate: c.nu, groupSizes: [c.gs, c.gy] });
         expect({ active: got.active, correct: got.correct }).toEqual({ active: want.active, correct: want.correct });
@@ -239,7 +243,7 @@ describe("RnnStepper (BEP-TT step) against the reference", () => {
     m.ss.H.data.set([-32768, 32767, 32765, -32766]);
     for (const l of m.trained) l.refresh();
     const want = refStep(refFromModel(m), x, lens, labels, 3, { r: 1, nu: 1, gs: 1, gy: 1, horizon: 3 });
-    const stepper = new RnnStepper(m, 6, 3);
+    const stepper = new RnnStepper(m, 6, 3, 3, "sum");
     stepper.step(data, Int32Array.from([0, 1, 2, 3, 4, 5]), 0, 6, { robustness: 1, gate: 1, groupSizes: [1, 1] });
     expect(Array.from(m.xs.H.data)).toEqual(Array.from(want.Hxs));
     expect(Array.from(m.ss.H.data)).toEqual(Array.from(want.Hss));

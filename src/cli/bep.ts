@@ -35,6 +35,8 @@ Options:
                          0 = none                               [1035 for ucr:, else 0]
   --window <W>           rnn, ucr: keep the last W steps of each series      [all steps]
   --horizon <h>          rnn: steps errors travel back through time          [all steps]
+  --temporal-update <u>  rnn: a series' state update over its steps:
+                         vote (sign of the sum over time) | sum (spec §4)        [vote]
   --epochs <n>           epochs                                                   [50]
   --batch <n>            mini-batch size                     [100; ucr: train size / 10]
   --seed <n>             seed of every random stream                              [1]
@@ -82,6 +84,7 @@ function main(argv: string[]): number {
         expansion: { type: "string" },
         window: { type: "string" },
         horizon: { type: "string" },
+        "temporal-update": { type: "string" },
         encoder: { type: "string" },
         thermometer: { type: "string", default: "8" },
         epochs: { type: "string", default: "50" },
@@ -130,9 +133,11 @@ function main(argv: string[]): number {
   const only = (flag: string, model: string) => {
     if (rest.includes(`--${flag}`) && values.model !== model) throw new UsageError(`--${flag} applies to --model ${model} only`);
   };
-  for (const flag of ["state", "output", "expansion", "window", "horizon"]) only(flag, "rnn");
+  for (const flag of ["state", "output", "expansion", "window", "horizon", "temporal-update"]) only(flag, "rnn");
   only("layers", "mlp");
   if (values.window !== undefined && !source.startsWith("ucr:")) throw new UsageError("--window applies to ucr: data only");
+  const temporal = values["temporal-update"];
+  if (temporal !== undefined && temporal !== "sum" && temporal !== "vote") throw new UsageError(`--temporal-update: expected sum or vote, got '${temporal}'`);
   if (!["auto", ...BACKEND_NAMES].includes(values.backend)) throw new UsageError(`--backend: unknown backend '${values.backend}' (expected auto, ${BACKEND_NAMES.join(", ")})`);
 
   const json = values.json;
@@ -157,6 +162,7 @@ function main(argv: string[]): number {
       output: values.output === undefined ? undefined : positive("output", values.output),
       expansion: values.expansion === undefined ? (source.startsWith("ucr:") ? 1035 : 0) : int("expansion", values.expansion),
       horizon: values.horizon === undefined ? undefined : positive("horizon", values.horizon),
+      temporalUpdate: temporal,
     }
     : { hidden: values.layers.split(",").map((s) => int("layers", s.trim())) };
   const batch = values.batch === undefined ? (source.startsWith("ucr:") ? Math.max(1, Math.round(train.n / 10)) : 100) : int("batch", values.batch);

@@ -1,7 +1,7 @@
 /**
  * One BEP-TT training step of a recurrent network on a mini-batch of series (spec §4): forward
  * over time, the trigger on ŷ (eq. 1), desired states propagated backward through time with the
- * gate, time-shared winner-per-group masks, and sparse integer updates summed over time. The
+ * gate, time-shared winner-per-group masks, and sparse integer updates aggregated over time. The
  * trainer applies reinforcement after it. Every series sees the weights as they were before
  * the step.
  */
@@ -10,6 +10,15 @@ import { groupCount, rowWords } from "../kernels/layout.js";
 import type { SequenceDataset } from "../data/sequences.js";
 import { RnnWorkspace, fillOnes, type Rnn } from "../model/rnn.js";
 import { compactRows, triggerBatch, type StepResult, type StepSettings } from "./step.js";
+
+/**
+ * How one series' update of a chosen state neuron j is aggregated over its steps:
+ * "sum" adds Σ_t s*_tj·a_t (spec §4: the update grows with the number of steps); "vote" (the
+ * default) adds its sign, −1, 0 or +1 per weight: the majority over time, so one series moves a
+ * weight by at most 2 per batch, as one sample does in an MLP layer, whatever T. Chosen by a
+ * validation ablation on the 12 UCR/UEA datasets (docs/results/ablations.md).
+ */
+export type TemporalUpdate = "sum" | "vote";
 
 /**
  * Chooses the state neurons to update for one series, shared by all its steps (spec §4): a
@@ -73,9 +82,10 @@ export class RnnStepper {
   private readonly isTouched: Uint8Array;
   private readonly activeRows: Int32Array;
 
-  /** `horizon`: how many steps back the desired states travel (default: all). */
-  constructor(readonly model: Rnn, readonly batch: number, readonly steps: number, readonly horizon = steps) {
+  /** `horizon`: how many steps back the desired states travel (default: all); `temporal`: see TemporalUpdate. */
+  constructor(readonly model: Rnn, readonly batch: number, readonly steps: number, readonly horizon = steps, readonly temporal: TemporalUpdate = "vote") {
     if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`horizon must be an integer ≥ 1, got ${horizon}`);
+    if (temporal !== "sum" && temporal !== "vote") throw new RangeError(`temporal update must be "sum" or "vote", got ${JSON.stringify(temporal)}`);
     const { backend, ks, ky } = model;
     this.ws = new RnnWorkspace(model, batch, steps);
     this.desiredStates = backend.alloc("u32", steps * batch * rowWords(ks));
@@ -155,7 +165,8 @@ export class RnnStepper {
     );
 
     // State layer, per series: the time-shared mask over the horizon steps it really has, then
-    // ΔH_xs[j,:] += Σ_t s*_tj a_t and ΔH_ss[j,:] += Σ_t s*_tj s_{t−1} for each winner j. With the
+    // ΔH_xs[j,:] += Σ_t s*_tj a_t and ΔH_ss[j,:] += Σ_t s*_tj s_{t−1} for each winner j (or the
+    // signs of these sums, with the "vote" temporal update). With the
     // series' rows transposed (one row of time bits per neuron), each sum is a masked
     // XNOR-popcount over time: the `desired` kernel with an all-ones gate.
     const z = ws.z.data, want = this.desiredStates.data;
@@ -202,8 +213,13 @@ export class RnnStepper {
           this.isTouched[j] = 1;
           this.touched[touched++] = j;
         }
-        for (let c = 0; c < kx; c++) this.deltaXs[j * kx + c] += sumX[w * kx + c];
-        for (let c = 0; c < ks; c++) this.deltaSs[j * ks + c] += sumS[w * ks + c];
+        if (this.temporal === "vote") {
+          for (let c = 0; c < kx; c++) this.deltaXs[j * kx + c] += signOf(sumX[w * kx + c]);
+          for (let c = 0; c < ks; c++) this.deltaSs[j * ks + c] += signOf(sumS[w * ks + c]);
+        } else {
+          for (let c = 0; c < kx; c++) this.deltaXs[j * kx + c] += sumX[w * kx + c];
+          for (let c = 0; c < ks; c++) this.deltaSs[j * ks + c] += sumS[w * ks + c];
+        }
       }
     }
     // H ← clamp(H + 2ΔH) once for the batch (factor 2 on all three; spec §4).
@@ -224,6 +240,11 @@ export class RnnStepper {
     const bufs = [this.desiredStates, this.desiredY, this.gates, this.sums, this.winY, this.seriesX, this.seriesS, this.seriesD, this.xT, this.sT, this.dT, this.winnerD, this.ones, this.sumX, this.sumS, this.signsOut];
     for (const b of bufs) b.free();
   }
+}
+
+/** −1, 0 or +1: the sign of an integer, 0 for 0. */
+function signOf(v: number): number {
+  return (v > 0 ? 1 : 0) - (v < 0 ? 1 : 0);
 }
 
 /** Copies rows t0..T−1 of series i from a time-major buffer (row t·B + i, `words` per row) to rows 0.. of `dst`. */

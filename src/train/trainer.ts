@@ -12,7 +12,7 @@ import type { Layer } from "../model/layer.js";
 import { Mlp } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
 import { Stepper, type StepResult, type StepSettings } from "./step.js";
-import { RnnStepper } from "./rnn-step.js";
+import { RnnStepper, type TemporalUpdate } from "./rnn-step.js";
 
 /** What a trainer trains on: packed samples (MLP) or packed series (recurrent network). */
 export type TrainData = Dataset | SequenceDataset;
@@ -31,6 +31,8 @@ export interface TrainOptions {
   expansion?: number;
   /** Recurrent network: steps the desired states travel back through time (default: all). */
   horizon?: number;
+  /** Recurrent network: how a series' state-layer update is aggregated over its steps, "vote" (default) or "sum" (spec §4); see TemporalUpdate. */
+  temporalUpdate?: TemporalUpdate;
   /** Epochs (default 50). */
   epochs?: number;
   /** Mini-batch size bs (default 100). */
@@ -177,7 +179,7 @@ export interface TrainerState {
 }
 
 /** Options every model family shares, with their defaults applied. */
-export type CommonOptions = Required<Omit<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon" | "groupSize" | "backend" | "model">>;
+export type CommonOptions = Required<Omit<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon" | "temporalUpdate" | "groupSize" | "backend" | "model">>;
 
 /** A model family as the trainer sees it. */
 interface Family<D extends TrainData> {
@@ -199,8 +201,8 @@ interface Family<D extends TrainData> {
 export class Trainer<D extends TrainData = Dataset> {
   readonly model: ModelFor<D>;
   readonly options: CommonOptions;
-  /** The architecture options as given (widths, horizon). */
-  readonly shape: Pick<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon">;
+  /** The architecture options as given (widths, horizon, temporal update). */
+  readonly shape: Pick<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon" | "temporalUpdate">;
   readonly fit: D;
   readonly validation: D | null;
   epoch = 0;
@@ -242,8 +244,8 @@ export class Trainer<D extends TrainData = Dataset> {
     this.validation = held > 0 ? (train.subset(order.subarray(train.n - held), `${train.name} (validation)`) as D) : null;
     if (this.fit.n === 0) throw new RangeError(`${train.name}: no training samples left after the validation split`);
 
-    const { hidden, state, output, expansion, horizon } = options;
-    this.shape = { hidden, state, output, expansion, horizon };
+    const { hidden, state, output, expansion, horizon, temporalUpdate } = options;
+    this.shape = { hidden, state, output, expansion, horizon, temporalUpdate };
     this.family = (train instanceof SequenceDataset
       ? rnnFamily(this.backend, train, options, o)
       : mlpFamily(this.backend, train as Dataset, options, o)) as unknown as Family<D>;
@@ -390,7 +392,7 @@ function rnnFamily(backend: Backend, train: SequenceDataset, options: TrainOptio
   } else {
     model = new Rnn(backend, train.classes, { inputs: train.k, state, output, expansion, seed: o.seed, sigmaInit: o.sigmaInit });
   }
-  const stepper = new RnnStepper(model, o.batchSize, train.steps, options.horizon ?? train.steps);
+  const stepper = new RnnStepper(model, o.batchSize, train.steps, options.horizon ?? train.steps, options.temporalUpdate ?? "vote");
   const fanIn = model.kx + model.ks;
   return {
     model,
