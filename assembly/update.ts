@@ -38,6 +38,37 @@ export function winners(Z: usize, ASTAR: usize, WIN: usize, batch: i32, n: i32, 
  * transposed copy's column j are refreshed. H is i16 `n` × `k` (row stride k), W packed `n` × `k`,
  * WT packed `k` × `n`. Returns the number of rows updated. SCRATCH: 4·(n + 1 + batch·groups + max(n, k)) bytes.
  */
+/**
+ * For i in [i0, k): H[j,i] ← clamp(H[j,i] + 2·ACC[i], lo, hi), then bit i of W's row j (at
+ * `wrow`) and bit j of WT's row i (its word at `col` + i·outRow) become sign(H[j,i]). W's bits
+ * below i0 are kept.
+ */
+// @ts-ignore: decorator
+@inline
+function writeBack(h: usize, wrow: usize, col: usize, shift: i32, outRow: usize, acc: usize, i0: i32, k: i32, lo: i32, hi: i32): void {
+  for (let w = i0 >> 5, words = (k + 31) >> 5; w < words; w++) {
+    const base = w << 5;
+    const first = max(i0, base), end = min(k, base + 32);
+    const wp = wrow + (<usize>w << 2);
+    let word: u32 = load<u32>(wp) & ((<u32>1 << <u32>(first - base)) - 1);
+    for (let i = first; i < end; i++) {
+      const p = h + (<usize>i << 1);
+      const v: i32 = min(hi, max(lo, <i32>load<i16>(p) + 2 * load<i32>(acc + (<usize>i << 2))));
+      store<i16>(p, <i16>v);
+      const positive: u32 = v >= 0 ? 1 : 0;
+      word |= positive << (i - base);
+      const t = col + <usize>i * outRow;
+      store<u32>(t, (load<u32>(t) & ~(<u32>1 << shift)) | (positive << shift));
+    }
+    store<u32>(wp, word);
+  }
+}
+
+/** Lane i of an i16x8 holds bit i: the bit each lane tests in a splatted byte. */
+// @ts-ignore: decorator
+@lazy
+const LANE_BITS = i16x8(1, 2, 4, 8, 16, 32, 64, 128);
+
 export function updateRows(
   H: usize, W: usize, WT: usize, APREV: usize, ASTAR: usize, WIN: usize,
   batch: i32, groups: i32, n: i32, k: i32, lo: i32, hi: i32, SCRATCH: usize
@@ -73,18 +104,68 @@ export function updateRows(
   const inRow = rowBytes(k);
   const outRow = rowBytes(n);
   const words = rowWords(k);
+  // ORDER entries become b | (a*_bj = −1) << 31 for their row j, so the loops below read a*_bj with no lookup.
+  for (let j = 0; j < n; j++) {
+    const to = load<i32>(start + (<usize>(j + 1) << 2));
+    for (let e = load<i32>(start + (<usize>j << 2)); e < to; e++) {
+      const p = order + (<usize>e << 2);
+      const b = load<i32>(p);
+      store<i32>(p, b | (<i32>(1 - getBit(ASTAR + <usize>b * outRow, j)) << 31));
+    }
+  }
   let touched = 0;
   for (let j = 0; j < n; j++) {
     const from = load<i32>(start + (<usize>j << 2));
     const to = load<i32>(start + (<usize>(j + 1) << 2));
     if (from == to) continue;
     touched++;
+    const h = H + ((<usize>j * k) << 1);
+    const wrow = W + <usize>j * inRow;
+    const col = WT + (<usize>(j >> 5) << 2);
+    const shift = j & 31;
+    if (ASC_FEATURE_SIMD && to - from <= 16383) {
+      // 8 weights at a time in i16 lanes (2·ΔH fits them with at most 16383 samples per row).
+      const simdEnd = k & ~7;
+      const twiceCount = i16x8.splat(<i16>(2 * (to - from)));
+      const low = i16x8.splat(<i16>lo), high = i16x8.splat(<i16>hi);
+      for (let base = 0; base < simdEnd; base += 8) {
+        // pos = how many of the row's samples have a*_bj·a_bi = +1, per lane i.
+        let pos = i16x8.splat(0);
+        for (let e = from; e < to; e++) {
+          const entry = load<i32>(order + (<usize>e << 2));
+          const byte = load<u8>(APREV + <usize>(entry & 0x7fffffff) * inRow + (<usize>base >> 3)) ^ <u8>(entry >> 31);
+          pos = i16x8.sub(pos, i16x8.eq(v128.and(i16x8.splat(byte), LANE_BITS), LANE_BITS));
+        }
+        // H ← clamp(H + 2ΔH) with ΔH = 2·pos − count; 2ΔH wraps correctly in i16 (its value fits).
+        const p = h + (<usize>base << 1);
+        const v = i16x8.min_s(high, i16x8.max_s(low, i16x8.add_sat_s(v128.load(p), i16x8.sub(i16x8.shl(pos, 2), twiceCount))));
+        v128.store(p, v);
+        const positive: u32 = ~i16x8.bitmask(v) & 0xff;
+        store<u8>(wrow + (<usize>base >> 3), <u8>positive);
+        for (let i = 0; i < 8; i++) {
+          const t = col + <usize>(base + i) * outRow;
+          store<u32>(t, (load<u32>(t) & ~(<u32>1 << shift)) | (((positive >>> i) & 1) << shift));
+        }
+      }
+      // The last k mod 8 weights, one at a time.
+      for (let i = simdEnd; i < k; i++) {
+        let d = 0;
+        for (let e = from; e < to; e++) {
+          const entry = load<i32>(order + (<usize>e << 2));
+          d += ((<i32>getBit(APREV + <usize>(entry & 0x7fffffff) * inRow, i) ^ (entry >>> 31)) << 1) - 1;
+        }
+        store<i32>(acc + (<usize>i << 2), d);
+      }
+      writeBack(h, wrow, col, shift, outRow, acc, simdEnd, k, lo, hi);
+      continue;
+    }
+    // Scalar build: ΔH[j,:] accumulated word by word into ACC, then written back.
     memory.fill(acc, 0, <usize>k << 2);
     for (let e = from; e < to; e++) {
-      const b = load<i32>(order + (<usize>e << 2));
+      const entry = load<i32>(order + (<usize>e << 2));
       // a*_bj ∈ {±1} as a sign mask: flip = 0 for +1, all ones for −1.
-      const flip: u32 = getBit(ASTAR + <usize>b * outRow, j) - 1;
-      const a = APREV + <usize>b * inRow;
+      const flip = <u32>(entry >> 31);
+      const a = APREV + <usize>(entry & 0x7fffffff) * inRow;
       for (let w = 0; w < words; w++) {
         const word = load<u32>(a + (<usize>w << 2)) ^ flip;
         const base = w << 5;
@@ -95,27 +176,7 @@ export function updateRows(
         }
       }
     }
-    const h = H + ((<usize>j * k) << 1);
-    const wrow = W + <usize>j * inRow;
-    const col = <usize>(j >> 5) << 2;
-    const bit: u32 = 1 << (j & 31);
-    for (let w = 0; w < words; w++) {
-      let word: u32 = 0;
-      const base = w << 5;
-      const m = min(32, k - base);
-      for (let i = 0; i < m; i++) {
-        const p = h + (<usize>(base + i) << 1);
-        const h: i32 = <i32>load<i16>(p);
-        const d: i32 = load<i32>(acc + (<usize>(base + i) << 2));
-        const v: i32 = min(hi, max(lo, h + 2 * d));
-        store<i16>(p, <i16>v);
-        const positive: u32 = v >= 0 ? 1 : 0;
-        word |= positive << i;
-        const t = WT + <usize>(base + i) * outRow + col;
-        store<u32>(t, (load<u32>(t) & ~bit) | (positive << (j & 31)));
-      }
-      store<u32>(wrow + (<usize>w << 2), word);
-    }
+    writeBack(h, wrow, col, shift, outRow, acc, 0, k, lo, hi);
   }
   return touched;
 }

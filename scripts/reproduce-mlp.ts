@@ -13,6 +13,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT, writeAtomic, machineInfo, machineMarkdown } from "../bench/env.js";
+import { HYPER, PER_DATA, PER_WIDTH, hyper } from "./mlp-hyper.js";
 
 /** The paper's Figure 2 (arXiv:2512.04189 v2), read to about ±0.05: mean, std per method. */
 const PAPER: Record<string, Record<string, [number, number][]>> = {
@@ -32,21 +33,6 @@ const PAPER: Record<string, Record<string, [number, number][]>> = {
   },
 };
 
-/**
- * The hyperparameters, passed to `bep train` explicitly, chosen by the Fashion-MNIST sweeps in
- * docs/results/ablations.md: shared ones, and the gate ν and initial group size γ_0 per hidden
- * width K (γ_0 must divide K).
- */
-const HYPER = { batch: 100, robustness: 0.5, reinforcement: 0.5, patience: 10, sigmaInit: 64 };
-const PER_WIDTH: Record<number, { gate: number; groupSize: number }> = {
-  35: { gate: 0.2, groupSize: 35 },
-  135: { gate: 0.1, groupSize: 27 },
-  525: { gate: 0.05, groupSize: 35 },
-};
-/** Overrides for one dataset and width (Random Prototypes overfits; a wider gate helps it). */
-const PER_DATA: Record<string, { gate: number }> = { "prototypes:525": { gate: 0.2 } };
-/** All hyperparameters of a run on `data` with width K. */
-const hyper = (data: string, K: number) => ({ ...HYPER, ...PER_WIDTH[K], ...PER_DATA[`${data}:${K}`] });
 /** The hyperparameters of a run, as part of its key (changing them re-runs it). */
 const hyperTag = (data: string, K: number) => Object.entries(hyper(data, K)).map(([k, v]) => `${k}=${v}`).join(" ");
 

@@ -26,6 +26,7 @@ export { binaryEquiangularFrame } from "./model/bef.js";
 export type { Bef, BefOptions } from "./model/bef.js";
 export { Stepper, triggers } from "./train/step.js";
 export { RnnStepper, sharedMask, type TemporalUpdate } from "./train/rnn-step.js";
+export { PhaseClock, PHASES, type Phase } from "./train/phases.js";
 export type { StepSettings, StepResult } from "./train/step.js";
 export { Trainer, GroupSchedule, divisors, nearestDivisor, defaultGroupSize, defaultRnnGroupSize, shuffleInPlace } from "./train/trainer.js";
 export type { TrainOptions, EpochMetrics, TrainData, ModelFor, CommonOptions } from "./train/trainer.js";

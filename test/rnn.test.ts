@@ -4,7 +4,7 @@
  * no code with src/ (only the model's initial weights are read from it).
  */
 import { describe, expect, it } from "vitest";
-import { Rnn, RnnStepper, RnnWorkspace, SequenceDataset, Trainer, sharedMask, type Backend } from "../src/index";
+import { PHASES, PhaseClock, Rnn, RnnStepper, RnnWorkspace, SequenceDataset, Trainer, sharedMask, type Backend } from "../src/index";
 import { BACKENDS, Rng, allBackends, packRef, randomSigns, sgn, unpackRef } from "./helpers";
 
 /** A naive network: ±1 / integer arrays, row-major. */
@@ -260,10 +260,12 @@ describe("training a recurrent network", () => {
     return randomSeries(rng, n, 5, 12, 4, true);
   }
 
-  it("is bit-identical on every backend for a seed (weights, metrics, predictions)", () => {
+  it("is bit-identical on every backend for a seed (weights, metrics, predictions), with or without a PhaseClock", () => {
     const { data } = toyTask(1, 120);
-    const results = allBackends().map((be: Backend) => {
+    const clock = new PhaseClock();
+    const results = allBackends().map((be: Backend, b) => {
       const t = new Trainer(data, { state: 33, output: 30, expansion: 40, epochs: 3, batchSize: 16, seed: 9, gate: 0.2, backend: be, groupSize: [3, 5], horizon: 3 }, data);
+      if (b === 1) t.clock = clock;
       const history = t.run();
       const m = t.model;
       const out = { H: [m.xs.H.data.slice(), m.ss.H.data.slice(), m.sy.H.data.slice()], history: history.map(({ seconds: _s, ...rest }) => rest), p: m.predict(data) };
@@ -277,6 +279,7 @@ describe("training a recurrent network", () => {
       expect(Array.from(r.p)).toEqual(Array.from(results[0].p));
     }
     expect(results[0].history[2].updatedNeurons).toBeGreaterThan(0);
+    for (const p of PHASES) expect(clock.ms[p], p).toBeGreaterThan(0);
   });
 
   it("learns to remember the first step of a series only when errors travel back through time", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
-  BACKEND_NAMES, GroupSchedule, Trainer, binaryEquiangularFrame, defaultGroupSize, divisors, seedState, triggers,
+  BACKEND_NAMES, GroupSchedule, PHASES, PhaseClock, Trainer, binaryEquiangularFrame, defaultGroupSize, divisors, seedState, triggers,
 } from "../src/index";
 import { randomPrototypes } from "../src/data/prototypes";
 import { fashionMnistDirs, loadData } from "../src/data/sources";
@@ -93,6 +93,17 @@ describe("whole training runs", () => {
     expect(simd.history.at(-1)!.testAccuracy).toBeGreaterThan(0.5); // it learns something
     expect(scalar).toEqual(simd);
     expect(js).toEqual(simd);
+  });
+
+  it("time every phase into a PhaseClock without changing the result", () => {
+    const t = new Trainer(train, { hidden: [63, 35], epochs: 4, batchSize: 50, seed: 5, gate: 0.2 }, test);
+    const clock = new PhaseClock();
+    t.clock = clock;
+    const history = t.run().map(({ seconds: _, ...m }) => m);
+    expect({ history, hidden: t.model.layers.map((l) => Array.from(l.H.data)) }).toEqual(run("wasm-simd"));
+    for (const p of PHASES) expect(clock.ms[p], p).toBeGreaterThan(0);
+    const shares = Object.values(clock.shares());
+    expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
   });
 
   it("change with the seed", () => {

@@ -122,12 +122,18 @@ export class RnnStepper {
     const T = this.steps;
     const h = Math.min(this.horizon, T);
     const wx = rowWords(kx), wsw = rowWords(ks), wy = rowWords(ky);
+    const clock = s.clock;
     ws.gather(data, indices, from, count);
+    clock?.lap("data");
     ws.forward(count);
+    clock?.lap("forward");
 
     // Trigger (eq. 1) on ŷ = P s_y, and training accuracy, on the pre-update forward pass.
     const { active, correct } = triggerBatch(ws.logits.data, classes, data.labels, indices, from, count, s.robustness * ky, this.activeRows);
-    if (active === 0) return { active, correct, updated: 0 };
+    if (active === 0) {
+      clock?.lap("trigger");
+      return { active, correct, updated: 0 };
+    }
 
     // Keep only the active series: in every time block, their rows move down to 0..active-1.
     const rows = this.activeRows;
@@ -138,6 +144,7 @@ export class RnnStepper {
     for (let t = 0; t <= T; t++) compactRows(ws.block(ws.states, t, wsw).data, wsw, rows, active);
     compactRows(ws.zy.data, ky, rows, active);
     for (let i = 0; i < active; i++) ws.start[i] = ws.start[rows[i]];
+    clock?.lap("trigger");
 
     // s*_y = ρ_c; s*_T = sign(W_syᵀ(g_y ⊙ s*_y)) with g_y from z_y (fan-in K_s).
     const top = this.desiredY.data, p = model.P.data;
@@ -156,13 +163,16 @@ export class RnnStepper {
         ws.block(this.desiredStates, t, wsw, active), active, ks, ks,
       );
     }
+    clock?.lap("backward");
 
     // Output layer: winner per group (spec §2.4) and H_sy += 2 s*_y s_Tᵀ (eqs. 8–9).
     const [gammaS, gammaY] = s.groupSizes;
     backend.winners(ws.zy, this.desiredY, this.winY, active, ky, gammaY);
+    clock?.lap("winners");
     let updated = backend.updateRows(
       model.sy.H, model.sy.W, model.sy.WT, ws.block(ws.states, T, wsw, active), this.desiredY, this.winY, active, ky, ks, gammaY,
     );
+    clock?.lap("update");
 
     // State layer, per series: the time-shared mask over the horizon steps it really has, then
     // ΔH_xs[j,:] += Σ_t s*_tj a_t and ΔH_ss[j,:] += Σ_t s*_tj s_{t−1} for each winner j (or the
@@ -190,6 +200,7 @@ export class RnnStepper {
       sharedMask(this.wrongSteps, this.wrongAbs, ks, gammaS, this.winS, 0);
       let winners = 0;
       for (let g = 0; g < groupCount(ks, gammaS); g++) if (this.winS[g] >= 0) this.winS[winners++] = this.winS[g];
+      clock?.lap("winners");
       if (winners === 0) continue;
 
       gatherSeries(ws.x.data, this.seriesX.data, t0, T, B, i, wx);
@@ -221,6 +232,7 @@ export class RnnStepper {
           for (let c = 0; c < ks; c++) this.deltaSs[j * ks + c] += sumS[w * ks + c];
         }
       }
+      clock?.lap("update");
     }
     // H ← clamp(H + 2ΔH) once for the batch (factor 2 on all three; spec §4).
     model.xs.addRows(this.deltaXs, this.touched, touched);
@@ -231,6 +243,7 @@ export class RnnStepper {
       this.deltaSs.fill(0, j * ks, (j + 1) * ks);
       this.isTouched[j] = 0;
     }
+    clock?.lap("update");
     updated += touched;
     return { active, correct, updated };
   }

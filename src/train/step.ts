@@ -8,6 +8,7 @@ import type { Buf } from "../kernels/buffer.js";
 import { rowWords } from "../kernels/layout.js";
 import type { Dataset } from "../data/dataset.js";
 import { Workspace, argmax, type Mlp } from "../model/mlp.js";
+import type { PhaseClock } from "./phases.js";
 
 /** The per-step settings the trainer derives from its options and schedule. */
 export interface StepSettings {
@@ -17,6 +18,8 @@ export interface StepSettings {
   gate: number;
   /** Group sizes γ, one per entry of the model's schedule widths. */
   groupSizes: number[];
+  /** When set, each phase of the step is timed into it. */
+  clock?: PhaseClock | null;
 }
 
 /** What one step did. */
@@ -57,18 +60,25 @@ export class Stepper {
     const { model, ws } = this;
     const { backend, sizes, layers, classes } = model;
     const L = sizes.length - 1;
+    const clock = s.clock;
     ws.gather(data, indices, from, count);
+    clock?.lap("data");
     ws.forward(count);
+    clock?.lap("forward");
 
     // Trigger (eq. 1) and training accuracy, on the pre-update forward pass.
     const { active, correct } = triggerBatch(ws.logits.data, classes, data.labels, indices, from, count, s.robustness * sizes[L], this.activeRows);
-    if (active === 0) return { active, correct, updated: 0 };
+    if (active === 0) {
+      clock?.lap("trigger");
+      return { active, correct, updated: 0 };
+    }
 
     // Keep only the active samples: rows of a_l and z_l move down to rows 0..active-1.
     for (let l = 0; l <= L; l++) {
       compactRows(ws.acts[l].data, rowWords(sizes[l]), this.activeRows, active);
       if (l > 0) compactRows(ws.z[l].data, sizes[l], this.activeRows, active);
     }
+    clock?.lap("trigger");
 
     // a*_L = ρ_c; then a*_l = sign(W_{l+1}ᵀ (g_{l+1} ⊙ a*_{l+1})) (eqs. 5–7).
     const top = this.desired[L].data, p = model.P.data, wL = rowWords(sizes[L]);
@@ -80,6 +90,7 @@ export class Stepper {
       backend.gate(ws.z[l], this.gates[l], active, sizes[l], Math.floor(s.gate * sizes[l - 1]));
       backend.desired(this.desired[l], this.gates[l], layers[l - 1].WT, this.sums, this.desired[l - 1], active, sizes[l], sizes[l - 1]);
     }
+    clock?.lap("backward");
 
     // Winner-per-group masks, then ΔH and the saturating update (eqs. 8–9), layer by layer.
     let updated = 0;
@@ -87,7 +98,9 @@ export class Stepper {
       const layer = layers[l - 1];
       const gamma = s.groupSizes[l - 1];
       backend.winners(ws.z[l], this.desired[l], this.winners[l], active, sizes[l], gamma);
+      clock?.lap("winners");
       updated += backend.updateRows(layer.H, layer.W, layer.WT, ws.acts[l - 1], this.desired[l], this.winners[l], active, sizes[l], sizes[l - 1], gamma);
+      clock?.lap("update");
     }
 
     return { active, correct, updated };

@@ -13,6 +13,7 @@ import { Mlp } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
 import { Stepper, type StepResult, type StepSettings } from "./step.js";
 import { RnnStepper, type TemporalUpdate } from "./rnn-step.js";
+import type { PhaseClock } from "./phases.js";
 
 /** What a trainer trains on: packed samples (MLP) or packed series (recurrent network). */
 export type TrainData = Dataset | SequenceDataset;
@@ -262,18 +263,23 @@ export class Trainer<D extends TrainData = Dataset> {
     return this.schedule.sizes;
   }
 
+  /** When set, runEpoch() times every phase of training into it (see bench/train.ts). */
+  clock: PhaseClock | null = null;
+
   /** Trains one epoch; `onBatch(done, total)` is called after every step. */
   runEpoch(onBatch?: (done: number, total: number) => void): EpochMetrics {
     const t0 = performance.now();
-    const { fit, options: o, family } = this;
+    const { fit, options: o, family, clock } = this;
+    clock?.start();
     const groupSizes = this.groupSizes;
     const tables = family.reinforced.map(({ fanIn }) => {
       const p = o.reinforcement * Math.sqrt(this.previousError) * Math.sqrt(2 / (Math.PI * fanIn));
       return p > 0 ? this.backend.from("u32", geometricTable(p)) : null;
     });
-    const settings: StepSettings = { robustness: o.robustness, gate: o.gate, groupSizes };
+    const settings: StepSettings = { robustness: o.robustness, gate: o.gate, groupSizes, clock };
     const order = Int32Array.from({ length: fit.n }, (_, i) => i);
     shuffleInPlace(order, this.shuffle);
+    clock?.lap("data");
     let active = 0, correct = 0, updated = 0;
     for (let from = 0; from < fit.n; from += o.batchSize) {
       const count = Math.min(o.batchSize, fit.n - from);
@@ -287,6 +293,7 @@ export class Trainer<D extends TrainData = Dataset> {
           const table = tables[i];
           if (table !== null) this.backend.reinforce(layer.H, layer.size, table, this.reinforceState);
         });
+        clock?.lap("reinforcement");
       }
       onBatch?.(Math.min(fit.n, from + count), fit.n);
     }
@@ -306,6 +313,7 @@ export class Trainer<D extends TrainData = Dataset> {
       seconds: (performance.now() - t0) / 1000,
     };
     if (this.test) metrics.testAccuracy = this.accuracy(this.test);
+    clock?.lap("evaluation");
     return metrics;
   }
 

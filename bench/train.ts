@@ -1,0 +1,157 @@
+/**
+ * End-to-end training benchmark (issue 5): one BEP epoch on Fashion-MNIST — 50k training
+ * samples in mini-batches of 100, then the 10k held-out samples evaluated — for 784-525-525 and
+ * 784-35-35-35 MLPs on the wasm-simd, wasm-scalar and js backends, backends interleaved run by
+ * run, each run a fresh trainer with the same seed and reproduce:mlp's hyperparameters. Reports per run the epoch wall time, the
+ * training, forward-only and evaluation throughput, and the share of each training phase
+ * (PhaseClock); the tables quote medians. Every backend must end its epoch with bit-identical
+ * weights (checked, since the ratios only mean something if the work is the same).
+ *
+ *   npx tsx bench/train.ts [--runs N] [--quick]
+ *
+ * --quick: one run on a 10k-sample slice, nothing written. Otherwise writes
+ * bench/results/train.{json,md}.
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { performance } from "node:perf_hooks";
+import { BACKEND_NAMES, PHASES, PhaseClock, Trainer, loadBackendSync, type BackendName, type Dataset, type Phase } from "../src/index";
+import { loadData } from "../src/data/sources";
+import { ROOT, machineInfo, machineMarkdown, median, writeAtomic } from "./env";
+import { hyper } from "../scripts/mlp-hyper";
+
+const ARCHS: readonly number[][] = [[525, 525], [35, 35, 35]];
+const SEED = 1;
+/** 10k of Fashion-MNIST's 60k training images are held out and evaluated after the epoch (50k trained on). */
+const HELD_OUT = 1 / 6;
+
+interface Run {
+  arch: string;
+  backend: BackendName;
+  run: number;
+  /** runEpoch(): 50k training steps plus the held-out evaluation. */
+  epochSeconds: number;
+  /** Training samples per second over the step phases (everything but evaluation). */
+  trainSamplesPerSecond: number;
+  /** Forward-only (prediction) samples per second over the 60k training images. */
+  forwardSamplesPerSecond: number;
+  /** Samples per second of the held-out evaluation inside the epoch. */
+  evaluationSamplesPerSecond: number;
+  phaseMs: Record<Phase, number>;
+  trainAccuracy: number;
+  heldOutAccuracy: number;
+  /** FNV-1a of every hidden weight after the epoch: equal across backends. */
+  weightsHash: string;
+}
+
+const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, quick: { type: "boolean", default: false } }, strict: true });
+const runs = values.quick ? 1 : Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs expects a positive integer, got ${values.runs}`);
+
+const data = loadData("fashion-mnist", SEED);
+const train: Dataset = values.quick ? data.train.subset(Int32Array.from({ length: 10_000 }, (_, i) => i), "fashion-mnist (10k slice)") : data.train;
+const backends = BACKEND_NAMES.map((name) => loadBackendSync(name));
+const results: Run[] = [];
+const t0 = performance.now();
+console.error(`bench:train: ${train.n} images, ${ARCHS.length} architectures × ${backends.length} backends × ${runs} runs`);
+
+for (const hidden of ARCHS) {
+  const arch = [train.k, ...hidden].join("-");
+  for (let run = 1; run <= runs; run++) {
+    for (const backend of backends) {
+      const { batch: batchSize, ...h } = hyper("fashion-mnist", hidden[0]);
+      const trainer = new Trainer(train, { hidden, ...h, batchSize, epochs: 1, seed: SEED, validationFraction: HELD_OUT, backend }, null);
+      const clock = new PhaseClock();
+      trainer.clock = clock;
+      const m = trainer.runEpoch();
+      const steps = PHASES.filter((p) => p !== "evaluation").reduce((a, p) => a + clock.ms[p], 0);
+      const heldOut = Math.round(train.n * HELD_OUT);
+      const f0 = performance.now();
+      trainer.model.predict(train);
+      const forwardMs = performance.now() - f0;
+      const r: Run = {
+        arch, backend: backend.name, run,
+        epochSeconds: m.seconds,
+        trainSamplesPerSecond: ((train.n - heldOut) / steps) * 1000,
+        forwardSamplesPerSecond: (train.n / forwardMs) * 1000,
+        evaluationSamplesPerSecond: (heldOut / clock.ms.evaluation) * 1000,
+        phaseMs: { ...clock.ms },
+        trainAccuracy: m.trainAccuracy,
+        heldOutAccuracy: m.validationAccuracy,
+        weightsHash: hashWeights(trainer.model.layers.map((l) => l.H.data)),
+      };
+      results.push(r);
+      console.error(`${arch} ${backend.name} run ${run}: epoch ${r.epochSeconds.toFixed(2)} s, train ${fmt(r.trainSamplesPerSecond)}/s, ` +
+        `forward ${fmt(r.forwardSamplesPerSecond)}/s, held-out accuracy ${(100 * r.heldOutAccuracy).toFixed(2)}%`);
+      trainer.free();
+      trainer.model.free();
+    }
+  }
+}
+
+// The same seed must give the same weights on every backend.
+for (const hidden of ARCHS) {
+  const arch = [train.k, ...hidden].join("-");
+  const hashes = new Set(results.filter((r) => r.arch === arch).map((r) => r.weightsHash));
+  if (hashes.size !== 1) throw new Error(`${arch}: backends ended the epoch with different weights (${[...hashes].join(", ")})`);
+}
+
+const table = report(results);
+console.log(table);
+if (!values.quick) {
+  const info = machineInfo();
+  const settings = { runs, hyperparameters: Object.fromEntries(ARCHS.map((a) => [a.join(","), hyper("fashion-mnist", a[0])])), seed: SEED, trainSamples: train.n - Math.round(train.n * HELD_OUT), heldOut: Math.round(train.n * HELD_OUT), totalSeconds: (performance.now() - t0) / 1000 };
+  writeAtomic(join(ROOT, "bench/results/train.json"), JSON.stringify({ machine: info, settings, runs: results }, null, 2) + "\n");
+  writeAtomic(join(ROOT, "bench/results/train.md"), `# bep training benchmark\n\n${machineMarkdown(info)}\n- Method: ${methodText(settings)}\n\n${table}\n`);
+  console.error("bench:train: wrote bench/results/train.{json,md}");
+}
+
+function methodText(s: { runs: number; trainSamples: number; heldOut: number }): string {
+  const hp = ARCHS.map((a) => { const h = hyper("fashion-mnist", a[0]); return `K=${a[0]}: ν ${h.gate}, γ_0 ${h.groupSize}`; }).join("; ");
+  return `Fashion-MNIST (median-binarised), one epoch per run: ${s.trainSamples} training samples in batches of ${hyper("fashion-mnist", 525).batch} ` +
+    `(forward, trigger, backward, winners, update, reinforcement), then ${s.heldOut} held-out samples evaluated; ` +
+    `a fresh trainer (seed ${SEED}; reproduce:mlp's hyperparameters, ${hp}) per run, backends interleaved, ${s.runs} runs; cells are medians. ` +
+    "Forward-only: predicting all 60k training images after the epoch. Every backend ended with bit-identical weights.";
+}
+
+function report(rs: Run[]): string {
+  const med = (arch: string, b: string, f: (r: Run) => number) => median(rs.filter((r) => r.arch === arch && r.backend === b).map(f));
+  const archs = [...new Set(rs.map((r) => r.arch))];
+  const names = [...new Set(rs.map((r) => r.backend))];
+  const lines = [
+    "| model | backend | epoch (s) | train samples/s | forward samples/s | eval samples/s | epoch vs js | held-out acc. |",
+    "|---|---|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const a of archs) {
+    const js = med(a, "js", (r) => r.epochSeconds);
+    for (const b of names) {
+      const e = med(a, b, (r) => r.epochSeconds);
+      lines.push(`| ${a} | ${b} | ${e.toFixed(2)} | ${fmt(med(a, b, (r) => r.trainSamplesPerSecond))} | ${fmt(med(a, b, (r) => r.forwardSamplesPerSecond))} | ` +
+        `${fmt(med(a, b, (r) => r.evaluationSamplesPerSecond))} | ${(js / e).toFixed(2)}× | ${(100 * med(a, b, (r) => r.heldOutAccuracy)).toFixed(2)}% |`);
+    }
+  }
+  lines.push("", "Share of the epoch per phase (medians of the per-run shares):", "",
+    `| model | backend | ${PHASES.join(" | ")} |`, `|---|---|${PHASES.map(() => "--:").join("|")}|`);
+  for (const a of archs) {
+    for (const b of names) {
+      const shares = PHASES.map((p) => med(a, b, (r) => r.phaseMs[p] / PHASES.reduce((s, q) => s + r.phaseMs[q], 0)));
+      lines.push(`| ${a} | ${b} | ${shares.map((x) => `${(100 * x).toFixed(1)}%`).join(" | ")} |`);
+    }
+  }
+  lines.push("", "Phases: data = shuffling and gathering batch rows; trigger = eq. 1 and compacting the active rows; " +
+    "backward = gates and desired activations; update = ΔH, saturation and refreshing W/Wᵀ rows; evaluation = the held-out forward pass.");
+  return lines.join("\n");
+}
+
+function fmt(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
+}
+
+function hashWeights(arrays: Int16Array[]): string {
+  let h = 0x811c9dc5;
+  for (const a of arrays) {
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
+}

@@ -1,0 +1,17 @@
+/** The MLP hyperparameters of `npm run reproduce:mlp`, shared with `npm run bench:train`. */
+
+/**
+ * The hyperparameters, passed to `bep train` explicitly, chosen by the Fashion-MNIST sweeps in
+ * docs/results/ablations.md: shared ones, and the gate ν and initial group size γ_0 per hidden
+ * width K (γ_0 must divide K).
+ */
+export const HYPER = { batch: 100, robustness: 0.5, reinforcement: 0.5, patience: 10, sigmaInit: 64 };
+export const PER_WIDTH: Record<number, { gate: number; groupSize: number }> = {
+  35: { gate: 0.2, groupSize: 35 },
+  135: { gate: 0.1, groupSize: 27 },
+  525: { gate: 0.05, groupSize: 35 },
+};
+/** Overrides for one dataset and width (Random Prototypes overfits; a wider gate helps it). */
+export const PER_DATA: Record<string, { gate: number }> = { "prototypes:525": { gate: 0.2 } };
+/** All hyperparameters of a run on `data` with width K. */
+export const hyper = (data: string, K: number) => ({ ...HYPER, ...PER_WIDTH[K], ...PER_DATA[`${data}:${K}`] });
