@@ -9,6 +9,7 @@ import { next32 } from "./prng";
  * Returns the number of weights chosen. The generator state at STATE advances.
  */
 export function reinforce(H: usize, count: i32, TABLE: usize, len: i32, STATE: usize, lo: i32, hi: i32): i32 {
+  indexBuckets(TABLE, len);
   let chosen = 0;
   let i: i64 = skip(TABLE, len, STATE);
   while (i < <i64>count) {
@@ -34,13 +35,26 @@ function skip(TABLE: usize, len: i32, STATE: usize): i64 {
       total += len;
       continue;
     }
-    // First index whose entry is ≤ u (entries decrease).
-    let lo = 0, hi = len - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (load<u32>(TABLE + (<usize>mid << 2)) > u) lo = mid + 1;
-      else hi = mid;
-    }
-    return total + lo;
+    // First index whose entry is ≤ u (entries decrease; TABLE[len − 1] = tail ≤ u ends the scan):
+    // start at the smallest answer of u's bucket, then step past the few entries still above u.
+    let at = load<i32>(BUCKETS + (<usize>(u >>> 24) << 2));
+    while (load<u32>(TABLE + (<usize>at << 2)) > u) at++;
+    return total + at;
+  }
+}
+
+/** For each value of a u32's top byte b, the number of TABLE entries ≥ (b + 1)·2²⁴ (256 i32). */
+const BUCKETS: usize = memory.data(256 << 2, 16);
+
+/**
+ * Fills BUCKETS for a decreasing TABLE: the smallest skip a draw u with top byte b can give, so a
+ * draw needs a short scan instead of a binary search over the table (same result).
+ */
+function indexBuckets(TABLE: usize, len: i32): void {
+  let at = 0;
+  for (let b = 255; b >= 0; b--) {
+    const bound: u64 = <u64>(b + 1) << 24;
+    while (at < len && <u64>load<u32>(TABLE + (<usize>at << 2)) >= bound) at++;
+    store<i32>(BUCKETS + (<usize>b << 2), at);
   }
 }

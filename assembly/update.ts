@@ -39,13 +39,12 @@ export function winners(Z: usize, ASTAR: usize, WIN: usize, batch: i32, n: i32, 
  * WT packed `k` × `n`. Returns the number of rows updated. SCRATCH: 4·(n + 1 + batch·groups + max(n, k)) bytes.
  */
 /**
- * For i in [i0, k): H[j,i] ← clamp(H[j,i] + 2·ACC[i], lo, hi), then bit i of W's row j (at
- * `wrow`) and bit j of WT's row i (its word at `col` + i·outRow) become sign(H[j,i]). W's bits
- * below i0 are kept.
+ * For i in [i0, k): H[j,i] ← clamp(H[j,i] + 2·ACC[i], lo, hi) and bit i of W's row j (at `wrow`)
+ * becomes sign(H[j,i]); W's bits below i0 are kept.
  */
 // @ts-ignore: decorator
 @inline
-function writeBack(h: usize, wrow: usize, col: usize, shift: i32, outRow: usize, acc: usize, i0: i32, k: i32, lo: i32, hi: i32): void {
+function writeBack(h: usize, wrow: usize, acc: usize, i0: i32, k: i32, lo: i32, hi: i32): void {
   for (let w = i0 >> 5, words = (k + 31) >> 5; w < words; w++) {
     const base = w << 5;
     const first = max(i0, base), end = min(k, base + 32);
@@ -55,12 +54,31 @@ function writeBack(h: usize, wrow: usize, col: usize, shift: i32, outRow: usize,
       const p = h + (<usize>i << 1);
       const v: i32 = min(hi, max(lo, <i32>load<i16>(p) + 2 * load<i32>(acc + (<usize>i << 2))));
       store<i16>(p, <i16>v);
-      const positive: u32 = v >= 0 ? 1 : 0;
-      word |= positive << (i - base);
-      const t = col + <usize>i * outRow;
-      store<u32>(t, (load<u32>(t) & ~(<u32>1 << shift)) | (positive << shift));
+      word |= <u32>(v >= 0) << (i - base);
     }
     store<u32>(wp, word);
+  }
+}
+
+/** 32 u32 words of scratch: one 32 × 32 bit tile. */
+const TILE: usize = memory.data(128, 16);
+
+/**
+ * Transposes the 32 × 32 bit tile at `t` in place (word r, bit c ↔ word c, bit r): five rounds
+ * of swapping j × j blocks, j = 16, 8, 4, 2, 1.
+ */
+// @ts-ignore: decorator
+@inline
+function transpose32(t: usize): void {
+  let m: u32 = 0x0000ffff;
+  for (let j = 16; j != 0; j >>= 1, m ^= m << j) {
+    for (let r = 0; r < 32; r = (r + j + 1) & ~j) {
+      const a = t + (<usize>r << 2), b = t + (<usize>(r + j) << 2);
+      const x = load<u32>(a), y = load<u32>(b);
+      const d = ((x >>> j) ^ y) & m;
+      store<u32>(b, y ^ d);
+      store<u32>(a, x ^ (d << j));
+    }
   }
 }
 
@@ -121,8 +139,6 @@ export function updateRows(
     touched++;
     const h = H + ((<usize>j * k) << 1);
     const wrow = W + <usize>j * inRow;
-    const col = WT + (<usize>(j >> 5) << 2);
-    const shift = j & 31;
     if (ASC_FEATURE_SIMD && to - from <= 16383) {
       // 8 weights at a time in i16 lanes (2·ΔH fits them with at most 16383 samples per row).
       const simdEnd = k & ~7;
@@ -142,10 +158,6 @@ export function updateRows(
         v128.store(p, v);
         const positive: u32 = ~i16x8.bitmask(v) & 0xff;
         store<u8>(wrow + (<usize>base >> 3), <u8>positive);
-        for (let i = 0; i < 8; i++) {
-          const t = col + <usize>(base + i) * outRow;
-          store<u32>(t, (load<u32>(t) & ~(<u32>1 << shift)) | (((positive >>> i) & 1) << shift));
-        }
       }
       // The last k mod 8 weights, one at a time.
       for (let i = simdEnd; i < k; i++) {
@@ -156,7 +168,7 @@ export function updateRows(
         }
         store<i32>(acc + (<usize>i << 2), d);
       }
-      writeBack(h, wrow, col, shift, outRow, acc, simdEnd, k, lo, hi);
+      writeBack(h, wrow, acc, simdEnd, k, lo, hi);
       continue;
     }
     // Scalar build: ΔH[j,:] accumulated word by word into ACC, then written back.
@@ -176,7 +188,20 @@ export function updateRows(
         }
       }
     }
-    writeBack(h, wrow, col, shift, outRow, acc, 0, k, lo, hi);
+    writeBack(h, wrow, acc, 0, k, lo, hi);
+  }
+  // Wᵀ: every 32-row block of W that holds a touched row is transposed into its column word.
+  for (let j0 = 0; j0 < n; j0 += 32) {
+    const j1 = min(n, j0 + 32);
+    if (load<i32>(start + (<usize>j0 << 2)) == load<i32>(start + (<usize>j1 << 2))) continue;
+    const colWord = WT + (<usize>(j0 >> 5) << 2);
+    for (let c0 = 0; c0 < k; c0 += 32) {
+      for (let r = 0; r < 32; r++) {
+        store<u32>(TILE + (<usize>r << 2), j0 + r < j1 ? load<u32>(W + <usize>(j0 + r) * inRow + (<usize>c0 >> 3)) : 0);
+      }
+      transpose32(TILE);
+      for (let c = 0, end = min(32, k - c0); c < end; c++) store<u32>(colWord + <usize>(c0 + c) * outRow, load<u32>(TILE + (<usize>c << 2)));
+    }
   }
   return touched;
 }
