@@ -32,13 +32,6 @@ export function winners(Z: usize, ASTAR: usize, WIN: usize, batch: i32, n: i32, 
 }
 
 /**
- * Sparse hidden-weight update (paper eqs. 8–9, spec §2.5): for every winner (b, j) in WIN,
- * ΔH[j,:] += a*_bj · a_b (a_b = APREV row b, the layer's input), then for every touched row
- * H[j,:] ← clamp(H[j,:] + 2·ΔH[j,:], lo, hi) and the visible weights W[j,:] = sign(H[j,:]) and the
- * transposed copy's column j are refreshed. H is i16 `n` × `k` (row stride k), W packed `n` × `k`,
- * WT packed `k` × `n`. Returns the number of rows updated. SCRATCH: 4·(n + 1 + batch·groups + max(n, k)) bytes.
- */
-/**
  * For i in [i0, k): H[j,i] ← clamp(H[j,i] + 2·ACC[i], lo, hi) and bit i of W's row j (at `wrow`)
  * becomes sign(H[j,i]); W's bits below i0 are kept.
  */
@@ -82,11 +75,23 @@ function transpose32(t: usize): void {
   }
 }
 
-/** Lane i of an i16x8 holds bit i: the bit each lane tests in a splatted byte. */
+/** Lane i of an i8x16 holds bit i mod 8: the bit each lane tests in its byte. */
 // @ts-ignore: decorator
 @lazy
-const LANE_BITS = i16x8(1, 2, 4, 8, 16, 32, 64, 128);
+const LANE_BITS = i8x16(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
+/** Swizzle indices that spread the low byte of a u16 over lanes 0–7 and its high byte over lanes 8–15. */
+// @ts-ignore: decorator
+@lazy
+const BYTE_OF_LANE = i8x16(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
 
+/**
+ * Sparse hidden-weight update (paper eqs. 8–9, spec §2.5): for every winner (b, j) in WIN,
+ * ΔH[j,:] += a*_bj · a_b (a_b = APREV row b, the layer's input), then for every touched row
+ * H[j,:] ← clamp(H[j,:] + 2·ΔH[j,:], lo, hi) and the visible weights W[j,:] = sign(H[j,:]) and the
+ * transposed copy's column j are refreshed (WT must equal Wᵀ on entry: its 32-row blocks are
+ * re-transposed from W). H is i16 `n` × `k` (row stride k), W packed `n` × `k`,
+ * WT packed `k` × `n`. Returns the number of rows updated. SCRATCH: 4·(n + 1 + batch·groups + max(n, k)) bytes.
+ */
 export function updateRows(
   H: usize, W: usize, WT: usize, APREV: usize, ASTAR: usize, WIN: usize,
   batch: i32, groups: i32, n: i32, k: i32, lo: i32, hi: i32, SCRATCH: usize
@@ -140,26 +145,34 @@ export function updateRows(
     const h = H + ((<usize>j * k) << 1);
     const wrow = W + <usize>j * inRow;
     if (ASC_FEATURE_SIMD && to - from <= 16383) {
-      // 8 weights at a time in i16 lanes (2·ΔH fits them with at most 16383 samples per row).
-      const simdEnd = k & ~7;
+      // 16 weights at a time: per sample, the 16 input bits (flipped where a*_bj = −1) become
+      // i8 lanes of −1/0 that count the samples with a*_bj·a_bi = +1 (read unsigned, up to 255);
+      // the counts move to i16 lanes every 255 samples. 2·ΔH fits i16 with at most 16383 samples per row.
+      const simdEnd = k & ~15;
       const twiceCount = i16x8.splat(<i16>(2 * (to - from)));
       const low = i16x8.splat(<i16>lo), high = i16x8.splat(<i16>hi);
-      for (let base = 0; base < simdEnd; base += 8) {
-        // pos = how many of the row's samples have a*_bj·a_bi = +1, per lane i.
-        let pos = i16x8.splat(0);
-        for (let e = from; e < to; e++) {
-          const entry = load<i32>(order + (<usize>e << 2));
-          const byte = load<u8>(APREV + <usize>(entry & 0x7fffffff) * inRow + (<usize>base >> 3)) ^ <u8>(entry >> 31);
-          pos = i16x8.sub(pos, i16x8.eq(v128.and(i16x8.splat(byte), LANE_BITS), LANE_BITS));
+      for (let base = 0; base < simdEnd; base += 16) {
+        let posLow = i16x8.splat(0), posHigh = i16x8.splat(0);
+        for (let e0 = from; e0 < to; e0 += 255) {
+          let pos = i8x16.splat(0);
+          for (let e = e0, e1 = min(to, e0 + 255); e < e1; e++) {
+            const entry = load<i32>(order + (<usize>e << 2));
+            const bits = load<u16>(APREV + <usize>(entry & 0x7fffffff) * inRow + (<usize>base >> 3)) ^ <u16>(entry >> 31);
+            const bytes = i8x16.swizzle(i16x8.splat(bits), BYTE_OF_LANE);
+            pos = i8x16.sub(pos, i8x16.eq(v128.and(bytes, LANE_BITS), LANE_BITS));
+          }
+          posLow = i16x8.add(posLow, i16x8.extend_low_i8x16_u(pos));
+          posHigh = i16x8.add(posHigh, i16x8.extend_high_i8x16_u(pos));
         }
         // H ← clamp(H + 2ΔH) with ΔH = 2·pos − count; 2ΔH wraps correctly in i16 (its value fits).
         const p = h + (<usize>base << 1);
-        const v = i16x8.min_s(high, i16x8.max_s(low, i16x8.add_sat_s(v128.load(p), i16x8.sub(i16x8.shl(pos, 2), twiceCount))));
-        v128.store(p, v);
-        const positive: u32 = ~i16x8.bitmask(v) & 0xff;
-        store<u8>(wrow + (<usize>base >> 3), <u8>positive);
+        const v0 = i16x8.min_s(high, i16x8.max_s(low, i16x8.add_sat_s(v128.load(p), i16x8.sub(i16x8.shl(posLow, 2), twiceCount))));
+        const v1 = i16x8.min_s(high, i16x8.max_s(low, i16x8.add_sat_s(v128.load(p, 16), i16x8.sub(i16x8.shl(posHigh, 2), twiceCount))));
+        v128.store(p, v0);
+        v128.store(p, v1, 16);
+        store<u16>(wrow + (<usize>base >> 3), <u16>(~(i16x8.bitmask(v0) | (i16x8.bitmask(v1) << 8))));
       }
-      // The last k mod 8 weights, one at a time.
+      // The last k mod 16 weights, one at a time.
       for (let i = simdEnd; i < k; i++) {
         let d = 0;
         for (let e = from; e < to; e++) {

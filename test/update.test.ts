@@ -88,6 +88,8 @@ describe("updateRows", () => {
     ),
     { batch: 1, n: 1, k: 1, gamma: 1 }, { batch: 1, n: 129, k: 1000, gamma: 1 }, { batch: 17, n: 10, k: 65, gamma: 10 },
     { batch: 17, n: 3, k: 300, gamma: 1 }, { batch: 40, n: 5, k: 129, gamma: 2 }, { batch: 2, n: 1000, k: 64, gamma: 7 },
+    // > 127 samples on one row (the SIMD build's byte counters spill into i16), and > 16383 (its scalar fallback).
+    { batch: 300, n: 3, k: 100, gamma: 1 }, { batch: 260, n: 2, k: 33, gamma: 1 }, { batch: 23000, n: 1, k: 20, gamma: 1 },
   ];
   const CLIPS: { label: string; lo?: number; hi?: number }[] = [
     { label: "default bounds" }, { label: "clip ±5", lo: -5, hi: 5 }, { label: "clip ±1000", lo: -1000, hi: 1000 },
@@ -204,6 +206,22 @@ describe("updateRows", () => {
       return { H: H.data.slice(), W: W.data.slice(), WT: WT.data.slice() };
     });
     expectAllSame(results, "zero", { H: new Int16Array([0, 0]), W: new Uint32Array([0b11, 0, 0, 0]), WT: new Uint32Array([1, 0, 0, 0, 1, 0, 0, 0]) });
+  });
+
+  it.each([200, 300, 16383, 16384, 17000])("a row chosen by %s samples that all agree: ΔH = ±count, saturated once", (batch) => {
+    // n = 1, k = 40, gamma = 1: every sample updates row 0 with a*·a = +1 on the first 24 columns, −1 on the rest.
+    const k = 40;
+    const APREV = new Int8Array(batch * k);
+    for (let b = 0; b < batch; b++) for (let i = 0; i < k; i++) APREV[b * k + i] = (i < 24) === (b % 2 === 0) ? 1 : -1;
+    const ASTAR = Int8Array.from({ length: batch }, (_, b) => (b % 2 === 0 ? 1 : -1));
+    const H0 = Int16Array.from({ length: k }, (_, i) => (i % 3) * 1000 - 1000);
+    const want = Int16Array.from(H0, (h, i) => Math.max(H_MIN, Math.min(H_MAX, h + 2 * (i < 24 ? batch : -batch))));
+    const results = onEach((s, be) => {
+      const H = s.from("i16", H0), W = s.from("u32", packRef(H0, 1, k)), WT = s.from("u32", packRef(H0, k, 1));
+      const touched = be.updateRows(H, W, WT, s.from("u32", packRef(APREV, batch, k)), s.from("u32", packRef(ASTAR, batch, 1)), s.alloc("i32", batch), batch, 1, k, 1);
+      return { H: H.data.slice(), W: W.data.slice(), WT: WT.data.slice(), touched };
+    });
+    expectAllSame(results, `agreeing ${batch}`, { H: want, W: packRef(want, 1, k), WT: packRef(want, k, 1), touched: 1 });
   });
 
   it("no winners: nothing changes and 0 rows are reported", () => {
