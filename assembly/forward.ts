@@ -37,6 +37,17 @@ export function packTest(Z: usize, S: usize, rows: i32, n: i32, threshold: i32, 
       let word: u32 = 0;
       const base = w << 5;
       const m = min(32, n - base);
+      if (ASC_FEATURE_SIMD && m == 32) {
+        // 4 tests per i32x4 compare, gathered by bitmask.
+        const tv = i32x4.splat(threshold);
+        for (let q = 0; q < 8; q++) {
+          const v = v128.load(z + (<usize>(base + (q << 2)) << 2));
+          const bits: u32 = absolute ? i32x4.bitmask(i32x4.le_u(i32x4.abs(v), tv)) : ~i32x4.bitmask(v) & 0xf;
+          word |= bits << (q << 2);
+        }
+        store<u32>(s + (<usize>w << 2), word);
+        continue;
+      }
       for (let j = 0; j < m; j++) {
         const v: i32 = load<i32>(z + (<usize>(base + j) << 2));
         const a: u32 = <u32>abs(v);
