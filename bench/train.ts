@@ -7,7 +7,11 @@
  * (PhaseClock); the tables quote medians. Every backend must end its epoch with bit-identical
  * weights (checked, since the ratios only mean something if the work is the same).
  *
- *   npx tsx bench/train.ts [--runs N] [--quick]
+ * In the same run, the TF.js baselines of bench/baselines.ts (float MLP on the wasm and cpu
+ * backends, QAT binary MLP on wasm) train one epoch on the same split and are evaluated on the
+ * same held-out samples.
+ *
+ *   npx tsx bench/train.ts [--runs N] [--baseline-runs N] [--quick]
  *
  * --quick: one run on a 10k-sample slice, nothing written. Otherwise writes
  * bench/results/train.{json,md}.
@@ -15,8 +19,9 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
-import { BACKEND_NAMES, PHASES, PhaseClock, Trainer, loadBackendSync, type BackendName, type Dataset, type Phase } from "../src/index";
-import { loadData } from "../src/data/sources";
+import { BACKEND_NAMES, PHASES, PhaseClock, Trainer, loadBackendSync, rowWords, validationSplit, type BackendName, type Dataset, type Phase } from "../src/index";
+import { fashionMnistDir, loadData, loadIdxDir } from "../src/data/sources";
+import { trainBaseline, useTf, type BaselineKind, type Split, type TfBackend } from "./baselines";
 import { ROOT, machineInfo, machineMarkdown, median, writeAtomic } from "./env";
 import { hyper } from "../scripts/mlp-hyper";
 
@@ -44,9 +49,26 @@ interface Run {
   weightsHash: string;
 }
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, quick: { type: "boolean", default: false } }, strict: true });
+/** One TF.js baseline epoch. */
+interface BaselineRun {
+  arch: string;
+  kind: BaselineKind;
+  backend: TfBackend;
+  run: number;
+  trainSeconds: number;
+  evalSeconds: number;
+  heldOutAccuracy: number;
+}
+
+const { values } = parseArgs({
+  options: { runs: { type: "string", default: "3" }, "baseline-runs": { type: "string", default: "1" }, quick: { type: "boolean", default: false } },
+  strict: true,
+});
 const runs = values.quick ? 1 : Number(values.runs);
+const baselineRuns = values.quick ? 1 : Number(values["baseline-runs"]);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs expects a positive integer, got ${values.runs}`);
+if (!Number.isInteger(baselineRuns) || baselineRuns < 0) throw new Error(`--baseline-runs expects an integer ≥ 0, got ${values["baseline-runs"]}`);
+const BASELINES: readonly { kind: BaselineKind; backend: TfBackend }[] = [{ kind: "float", backend: "wasm" }, { kind: "float", backend: "cpu" }, { kind: "qat", backend: "wasm" }];
 
 const data = loadData("fashion-mnist", SEED);
 const train: Dataset = values.quick ? data.train.subset(Int32Array.from({ length: 10_000 }, (_, i) => i), "fashion-mnist (10k slice)") : data.train;
@@ -89,6 +111,37 @@ for (const hidden of ARCHS) {
   }
 }
 
+// The TF.js baselines: the same fit/held-out split, float pixels in [0, 1] or the ±1 pixels BEP sees.
+const baselineResults: BaselineRun[] = [];
+const tfFlags: Record<string, Record<string, string | boolean>> = {};
+if (baselineRuns > 0) {
+  const raw = loadIdxDir(fashionMnistDir()).train;
+  const split = validationSplit(train.n, HELD_OUT, SEED);
+  const pick = (idx: Int32Array, binary: boolean): Split => {
+    const k = train.k, words = rowWords(k), x = new Float32Array(idx.length * k);
+    idx.forEach((s, i) => {
+      for (let f = 0; f < k; f++) {
+        x[i * k + f] = binary ? ((train.bits[s * words + (f >>> 5)] >>> (f & 31)) & 1 ? 1 : -1) : raw.x[s * k + f] / 255;
+      }
+    });
+    return { x, labels: Uint8Array.from(idx, (s) => train.labels[s]), n: idx.length };
+  };
+  const inputs = { float: [pick(split.fit, false), pick(split.validation, false)], qat: [pick(split.fit, true), pick(split.validation, true)] };
+  for (const { kind, backend } of BASELINES) {
+    tfFlags[backend] = await useTf(backend);
+    // --quick: the small architecture only (TF.js's cpu backend takes minutes for 784-525-525).
+    for (const hidden of values.quick ? ARCHS.slice(1) : ARCHS) {
+      const arch = [train.k, ...hidden].join("-");
+      for (let run = 1; run <= baselineRuns; run++) {
+        const [fit, heldOut] = inputs[kind];
+        const r = await trainBaseline(kind, hidden, train.k, train.classes, fit, heldOut, hyper("fashion-mnist", hidden[0]).batch, SEED + run);
+        baselineResults.push({ arch, kind, backend, run, trainSeconds: r.trainSeconds, evalSeconds: r.evalSeconds, heldOutAccuracy: r.accuracy });
+        console.error(`${arch} TF.js ${kind} (${backend}) run ${run}: epoch ${r.trainSeconds.toFixed(2)} s + eval ${r.evalSeconds.toFixed(2)} s, held-out accuracy ${(100 * r.accuracy).toFixed(2)}%`);
+      }
+    }
+  }
+}
+
 // The same seed must give the same weights on every backend.
 for (const hidden of ARCHS) {
   const arch = [train.k, ...hidden].join("-");
@@ -96,13 +149,14 @@ for (const hidden of ARCHS) {
   if (hashes.size !== 1) throw new Error(`${arch}: backends ended the epoch with different weights (${[...hashes].join(", ")})`);
 }
 
-const table = report(results);
+const table = report(results) + baselineReport(results, baselineResults, train.n - Math.round(train.n * HELD_OUT), Math.round(train.n * HELD_OUT));
 console.log(table);
 if (!values.quick) {
   const info = machineInfo();
   const settings = { runs, hyperparameters: Object.fromEntries(ARCHS.map((a) => [a.join(","), hyper("fashion-mnist", a[0])])), seed: SEED, trainSamples: train.n - Math.round(train.n * HELD_OUT), heldOut: Math.round(train.n * HELD_OUT), totalSeconds: (performance.now() - t0) / 1000 };
-  writeAtomic(join(ROOT, "bench/results/train.json"), JSON.stringify({ machine: info, settings, runs: results }, null, 2) + "\n");
-  writeAtomic(join(ROOT, "bench/results/train.md"), `# bep training benchmark\n\n${machineMarkdown(info)}\n- Method: ${methodText(settings)}\n\n${table}\n`);
+  writeAtomic(join(ROOT, "bench/results/train.json"), JSON.stringify({ machine: info, tfjs: tfFlags, settings, runs: results, baselines: baselineResults }, null, 2) + "\n");
+  const flags = Object.values(tfFlags).map((f) => Object.entries(f).map(([k, v]) => `${k} ${v}`).join(", ")).join("; ");
+  writeAtomic(join(ROOT, "bench/results/train.md"), `# bep training benchmark\n\n${machineMarkdown(info)}\n- TF.js: ${flags || "not run"}\n- Method: ${methodText(settings)}\n\n${table}\n`);
   console.error("bench:train: wrote bench/results/train.{json,md}");
 }
 
@@ -140,6 +194,25 @@ function report(rs: Run[]): string {
   }
   lines.push("", "Phases: data = shuffling and gathering batch rows; trigger = eq. 1 and compacting the active rows; " +
     "backward = gates and desired activations; update = ΔH, saturation and refreshing W/Wᵀ rows; evaluation = the held-out forward pass.");
+  return lines.join("\n");
+}
+
+function baselineReport(rs: Run[], bs: BaselineRun[], fit: number, heldOut: number): string {
+  if (bs.length === 0) return "";
+  const lines = ["", "", `Side by side with TF.js (bench/baselines.ts), one epoch on the same ${fit} samples and the same ${heldOut} held-out ones; ` +
+    "time = training epoch + held-out evaluation (BEP: its runEpoch, medians):", "",
+    "| model | trainer | epoch + eval (s) | held-out acc. | BEP wasm-simd is |", "|---|---|--:|--:|--:|"];
+  for (const arch of [...new Set(rs.map((r) => r.arch))]) {
+    const bep = median(rs.filter((r) => r.arch === arch && r.backend === "wasm-simd").map((r) => r.epochSeconds));
+    const acc = median(rs.filter((r) => r.arch === arch && r.backend === "wasm-simd").map((r) => r.heldOutAccuracy));
+    lines.push(`| ${arch} | BEP (bep, wasm-simd) | ${bep.toFixed(2)} | ${(100 * acc).toFixed(2)}% | 1× |`);
+    for (const { kind, backend } of BASELINES) {
+      const mine = bs.filter((b) => b.arch === arch && b.kind === kind && b.backend === backend);
+      if (mine.length === 0) continue;
+      const t = median(mine.map((b) => b.trainSeconds + b.evalSeconds));
+      lines.push(`| ${arch} | TF.js ${kind === "float" ? "float (ReLU, Adam)" : "QAT binary (STE, no BN)"}, ${backend} | ${t.toFixed(2)} | ${(100 * median(mine.map((b) => b.heldOutAccuracy))).toFixed(2)}% | ${(t / bep).toFixed(1)}× faster |`);
+    }
+  }
   return lines.join("\n");
 }
 

@@ -28,5 +28,5 @@ export { Stepper, triggers } from "./train/step.js";
 export { RnnStepper, sharedMask, type TemporalUpdate } from "./train/rnn-step.js";
 export { PhaseClock, PHASES, type Phase } from "./train/phases.js";
 export type { StepSettings, StepResult } from "./train/step.js";
-export { Trainer, GroupSchedule, divisors, nearestDivisor, defaultGroupSize, defaultRnnGroupSize, shuffleInPlace } from "./train/trainer.js";
+export { Trainer, GroupSchedule, divisors, nearestDivisor, defaultGroupSize, defaultRnnGroupSize, shuffleInPlace, validationSplit } from "./train/trainer.js";
 export type { TrainOptions, EpochMetrics, TrainData, ModelFor, CommonOptions } from "./train/trainer.js";

@@ -38,6 +38,15 @@ export function fashionMnistDirs(): string[] {
   return process.env.BEP_FASHION_MNIST ? [process.env.BEP_FASHION_MNIST, ...dirs] : dirs;
 }
 
+/** The first of fashionMnistDirs() that holds the IDX files; throws with what to install if none does. */
+export function fashionMnistDir(): string {
+  const dir = fashionMnistDirs().find((d) => existsSync(join(d, "train-images-idx3-ubyte.gz")) || existsSync(join(d, "train-images-idx3-ubyte")));
+  if (dir === undefined) {
+    throw new Error(`Fashion-MNIST not found in ${fashionMnistDirs().join(", ")}: install it (apt-get install dataset-fashion-mnist), or set BEP_FASHION_MNIST to a folder with the four IDX files, or use --data idx:<dir>`);
+  }
+  return dir;
+}
+
 /** How real-valued sources are binarised: an encoder kind and its bits per feature (thermometers). */
 export interface EncoderChoice {
   kind: EncoderKind;
@@ -55,13 +64,7 @@ export function loadData(source: string, seed = 1, encoder: EncoderChoice | Enco
   };
   if (source === "mnist") return binarise("mnist", loadMnistPackage());
   if (source === "prototypes") return { name: source, ...randomPrototypes({ seed }), encoder: null };
-  if (source === "fashion-mnist") {
-    const dir = fashionMnistDirs().find((d) => existsSync(join(d, "train-images-idx3-ubyte.gz")) || existsSync(join(d, "train-images-idx3-ubyte")));
-    if (dir === undefined) {
-      throw new Error(`Fashion-MNIST not found in ${fashionMnistDirs().join(", ")}: install it (apt-get install dataset-fashion-mnist), or set BEP_FASHION_MNIST to a folder with the four IDX files, or use --data idx:<dir>`);
-    }
-    return binarise(source, loadIdxDir(dir));
-  }
+  if (source === "fashion-mnist") return binarise(source, loadIdxDir(fashionMnistDir()));
   if (!isDataSource(source)) throw new Error(`unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
   return binarise(source, loadIdxDir(source.slice(4)));
 }

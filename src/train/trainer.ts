@@ -238,11 +238,9 @@ export class Trainer<D extends TrainData = Dataset> {
     this.options = o;
     this.backend = options.model?.backend ?? (typeof options.backend === "object" ? options.backend : loadBackendSync(options.backend ?? "auto"));
 
-    const order = Int32Array.from({ length: train.n }, (_, i) => i);
-    shuffleInPlace(order, seedState(o.seed, STREAM.split));
-    const held = Math.round(train.n * o.validationFraction);
-    this.fit = train.subset(order.subarray(0, train.n - held), `${train.name} (fit)`) as D;
-    this.validation = held > 0 ? (train.subset(order.subarray(train.n - held), `${train.name} (validation)`) as D) : null;
+    const split = validationSplit(train.n, o.validationFraction, o.seed);
+    this.fit = train.subset(split.fit, `${train.name} (fit)`) as D;
+    this.validation = split.validation.length > 0 ? (train.subset(split.validation, `${train.name} (validation)`) as D) : null;
     if (this.fit.n === 0) throw new RangeError(`${train.name}: no training samples left after the validation split`);
 
     const { hidden, state, output, expansion, horizon, temporalUpdate } = options;
@@ -410,6 +408,17 @@ function rnnFamily(backend: Backend, train: SequenceDataset, options: TrainOptio
     defaultGroupSizes: [model.ks, model.ky].map(defaultRnnGroupSize),
     reinforced: [{ layer: model.xs, fanIn }, { layer: model.ss, fanIn }, { layer: model.sy, fanIn: model.ks }],
   };
+}
+
+/**
+ * The trainer's split of n training samples: a seeded shuffle (PRNG stream "split"), then the
+ * last round(n·fraction) indices are held out for validation.
+ */
+export function validationSplit(n: number, fraction: number, seed: number): { fit: Int32Array; validation: Int32Array } {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  shuffleInPlace(order, seedState(seed, STREAM.split));
+  const held = Math.round(n * fraction);
+  return { fit: order.subarray(0, n - held), validation: order.subarray(n - held) };
 }
 
 /** Fisher–Yates shuffle driven by the generator `prng`. */
