@@ -10,7 +10,8 @@
  *   1/√fan-in, latent weights clipped to [−1, 1] after each Adam (lr 0.01) step; inputs are the
  *   same median-binarised ±1 pixels BEP sees.
  *
- * Both train one epoch in mini-batches of the same size and report the held-out accuracy.
+ * Both train one epoch in mini-batches of the same size and report the held-out accuracy, and
+ * the tensor bytes they hold between steps and at the peak of a step.
  */
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
@@ -49,19 +50,34 @@ export interface BaselineResult {
   trainSeconds: number;
   evalSeconds: number;
   accuracy: number;
+  /** Trainable parameters (weights, and biases for the float MLP). */
+  parameters: number;
+  /** Tensor bytes (tf.memory()) held between steps after the first one: weights, biases, Adam's moments. */
+  stateBytes: number;
+  /** Peak tensor bytes during the second training step (tf.profile): state plus activations and gradients. */
+  peakBytes: number;
 }
 
 /** Trains a `kind` MLP with `hidden` widths for one epoch on `train` and evaluates it on `test`. */
 export async function trainBaseline(kind: BaselineKind, hidden: number[], features: number, classes: number, train: Split, test: Split, batch: number, seed: number): Promise<BaselineResult> {
+  const before = tf.memory().numBytes;
   const net = kind === "float" ? floatMlp(hidden, features, classes, seed) : qatMlp(hidden, features, classes, seed);
+  let stateBytes = 0, peakBytes = 0;
   const t0 = performance.now();
-  for (let from = 0; from < train.n; from += batch) {
+  for (let from = 0, step = 0; from < train.n; from += batch, step++) {
     const count = Math.min(batch, train.n - from);
-    tf.tidy(() => {
-      const x = tf.tensor2d(train.x.subarray(from * features, (from + count) * features), [count, features]);
-      const y = tf.oneHot(tf.tensor1d(train.labels.subarray(from, from + count), "int32"), classes) as tf.Tensor2D;
-      net.step(x, y);
-    });
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor2d(train.x.subarray(from * features, (from + count) * features), [count, features]);
+        const y = tf.oneHot(tf.tensor1d(train.labels.subarray(from, from + count), "int32"), classes) as tf.Tensor2D;
+        net.step(x, y);
+      });
+    if (step === 1) {
+      stateBytes = tf.memory().numBytes - before;
+      peakBytes = (await tf.profile(run)).peakBytes - before;
+    } else {
+      run();
+    }
   }
   await tf.ready();
   const trainSeconds = (performance.now() - t0) / 1000;
@@ -76,25 +92,33 @@ export async function trainBaseline(kind: BaselineKind, hidden: number[], featur
   }
   const evalSeconds = (performance.now() - t1) / 1000;
   net.dispose();
-  return { trainSeconds, evalSeconds, accuracy: correct / test.n };
+  return { trainSeconds, evalSeconds, accuracy: correct / test.n, parameters: net.parameters, stateBytes, peakBytes };
 }
 
 interface Net {
+  parameters: number;
   step(x: tf.Tensor2D, y: tf.Tensor2D): void;
   logits(x: tf.Tensor2D): tf.Tensor2D;
   dispose(): void;
 }
 
+/** A variable holding a copy of `init` (tf.variable copies; the initial tensor is disposed). */
+function variableOf(init: tf.Tensor): tf.Variable {
+  const v = tf.variable(init);
+  init.dispose();
+  return v;
+}
+
 /** Glorot-uniform weights (fan-in × fan-out) from a seed. */
 function glorot(fanIn: number, fanOut: number, seed: number): tf.Variable {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
-  return tf.variable(tf.randomUniform([fanIn, fanOut], -limit, limit, "float32", seed));
+  return variableOf(tf.randomUniform([fanIn, fanOut], -limit, limit, "float32", seed));
 }
 
 function floatMlp(hidden: number[], features: number, classes: number, seed: number): Net {
   const widths = [features, ...hidden, classes];
   const weights = widths.slice(1).map((w, l) => glorot(widths[l], w, seed + l));
-  const biases = widths.slice(1).map((w) => tf.variable(tf.zeros([w])));
+  const biases = widths.slice(1).map((w) => variableOf(tf.zeros([w])));
   const optimizer = tf.train.adam(0.001);
   const logits = (x: tf.Tensor2D) => {
     let a: tf.Tensor2D = x;
@@ -105,6 +129,7 @@ function floatMlp(hidden: number[], features: number, classes: number, seed: num
     return a;
   };
   return {
+    parameters: [...weights, ...biases].reduce((a, v) => a + v.size, 0),
     step: (x, y) => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(x)) as tf.Scalar),
     logits,
     dispose: () => [...weights, ...biases, optimizer].forEach((v) => v.dispose()),
@@ -132,6 +157,7 @@ function qatMlp(hidden: number[], features: number, classes: number, seed: numbe
     return a;
   };
   return {
+    parameters: weights.reduce((a, v) => a + v.size, 0),
     step: (x, y) => {
       optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(x)) as tf.Scalar);
       for (const w of weights) w.assign(tf.clipByValue(w, -1, 1));

@@ -19,7 +19,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
-import { BACKEND_NAMES, PHASES, PhaseClock, Trainer, loadBackendSync, rowWords, validationSplit, type BackendName, type Dataset, type Phase } from "../src/index";
+import { BACKEND_NAMES, PHASES, PhaseClock, Trainer, createBackend, loadBackendSync, rowWords, validationSplit, type BackendName, type Dataset, type Phase } from "../src/index";
 import { fashionMnistDir, loadData, loadIdxDir } from "../src/data/sources";
 import { trainBaseline, useTf, type BaselineKind, type Split, type TfBackend } from "./baselines";
 import { ROOT, machineInfo, machineMarkdown, median, writeAtomic } from "./env";
@@ -58,6 +58,19 @@ interface BaselineRun {
   trainSeconds: number;
   evalSeconds: number;
   heldOutAccuracy: number;
+  parameters: number;
+  stateBytes: number;
+  peakBytes: number;
+}
+
+/** Memory of one BEP trainer after an epoch, alone in a fresh wasm-simd instance. */
+interface BepMemory {
+  arch: string;
+  parameters: number;
+  /** Live allocator bytes between steps: H, W, Wᵀ, P, per-batch buffers, step scratch, reinforcement tables. */
+  stateBytes: number;
+  /** Growth of the wasm linear memory over the epoch (its high-water mark, in 64 KiB pages). */
+  peakBytes: number;
 }
 
 const { values } = parseArgs({
@@ -111,6 +124,21 @@ for (const hidden of ARCHS) {
   }
 }
 
+// Memory: each architecture trains one epoch alone in a fresh wasm-simd instance.
+const memory: BepMemory[] = ARCHS.map((hidden) => {
+  const backend = createBackend("wasm-simd");
+  const m0 = backend.memory();
+  const { batch: batchSize, ...h } = hyper("fashion-mnist", hidden[0]);
+  const trainer = new Trainer(train, { hidden, ...h, batchSize, epochs: 1, seed: SEED, validationFraction: HELD_OUT, backend }, null);
+  trainer.runEpoch();
+  const m1 = backend.memory();
+  const r = { arch: [train.k, ...hidden].join("-"), parameters: trainer.model.parameters, stateBytes: m1.live - m0.live, peakBytes: m1.reserved - m0.reserved };
+  trainer.free();
+  trainer.model.free();
+  console.error(`${r.arch} memory: ${r.stateBytes} bytes between steps (${(r.stateBytes / r.parameters).toFixed(2)} per parameter), wasm memory grew ${r.peakBytes} bytes`);
+  return r;
+});
+
 // The TF.js baselines: the same fit/held-out split, float pixels in [0, 1] or the ±1 pixels BEP sees.
 const baselineResults: BaselineRun[] = [];
 const tfFlags: Record<string, Record<string, string | boolean>> = {};
@@ -135,7 +163,7 @@ if (baselineRuns > 0) {
       for (let run = 1; run <= baselineRuns; run++) {
         const [fit, heldOut] = inputs[kind];
         const r = await trainBaseline(kind, hidden, train.k, train.classes, fit, heldOut, hyper("fashion-mnist", hidden[0]).batch, SEED + run);
-        baselineResults.push({ arch, kind, backend, run, trainSeconds: r.trainSeconds, evalSeconds: r.evalSeconds, heldOutAccuracy: r.accuracy });
+        baselineResults.push({ arch, kind, backend, run, trainSeconds: r.trainSeconds, evalSeconds: r.evalSeconds, heldOutAccuracy: r.accuracy, parameters: r.parameters, stateBytes: r.stateBytes, peakBytes: r.peakBytes });
         console.error(`${arch} TF.js ${kind} (${backend}) run ${run}: epoch ${r.trainSeconds.toFixed(2)} s + eval ${r.evalSeconds.toFixed(2)} s, held-out accuracy ${(100 * r.accuracy).toFixed(2)}%`);
       }
     }
@@ -149,12 +177,12 @@ for (const hidden of ARCHS) {
   if (hashes.size !== 1) throw new Error(`${arch}: backends ended the epoch with different weights (${[...hashes].join(", ")})`);
 }
 
-const table = report(results) + baselineReport(results, baselineResults, train.n - Math.round(train.n * HELD_OUT), Math.round(train.n * HELD_OUT));
+const table = report(results) + baselineReport(results, baselineResults, train.n - Math.round(train.n * HELD_OUT), Math.round(train.n * HELD_OUT)) + memoryReport(memory, baselineResults);
 console.log(table);
 if (!values.quick) {
   const info = machineInfo();
   const settings = { runs, hyperparameters: Object.fromEntries(ARCHS.map((a) => [a.join(","), hyper("fashion-mnist", a[0])])), seed: SEED, trainSamples: train.n - Math.round(train.n * HELD_OUT), heldOut: Math.round(train.n * HELD_OUT), totalSeconds: (performance.now() - t0) / 1000 };
-  writeAtomic(join(ROOT, "bench/results/train.json"), JSON.stringify({ machine: info, tfjs: tfFlags, settings, runs: results, baselines: baselineResults }, null, 2) + "\n");
+  writeAtomic(join(ROOT, "bench/results/train.json"), JSON.stringify({ machine: info, tfjs: tfFlags, settings, runs: results, baselines: baselineResults, memory }, null, 2) + "\n");
   const flags = Object.values(tfFlags).map((f) => Object.entries(f).map(([k, v]) => `${k} ${v}`).join(", ")).join("; ");
   writeAtomic(join(ROOT, "bench/results/train.md"), `# bep training benchmark\n\n${machineMarkdown(info)}\n- TF.js: ${flags || "not run"}\n- Method: ${methodText(settings)}\n\n${table}\n`);
   console.error("bench:train: wrote bench/results/train.{json,md}");
@@ -211,6 +239,24 @@ function baselineReport(rs: Run[], bs: BaselineRun[], fit: number, heldOut: numb
       if (mine.length === 0) continue;
       const t = median(mine.map((b) => b.trainSeconds + b.evalSeconds));
       lines.push(`| ${arch} | TF.js ${kind === "float" ? "float (ReLU, Adam)" : "QAT binary (STE, no BN)"}, ${backend} | ${t.toFixed(2)} | ${(100 * median(mine.map((b) => b.heldOutAccuracy))).toFixed(2)}% | ${(t / bep).toFixed(1)}× faster |`);
+    }
+  }
+  return lines.join("\n");
+}
+
+function memoryReport(bep: BepMemory[], bs: BaselineRun[]): string {
+  const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+  const lines = ["", "", "Training memory, measured: BEP = live bytes in its backend's allocator between steps after one epoch " +
+    "(hidden weights H as int16, W and Wᵀ packed, P, the batch's packed inputs/desired activations/winners, one chunk of i32 scratch, " +
+    "reinforcement tables), and the growth of the wasm linear memory over the epoch (its peak, including the held-out evaluation, in 64 KiB pages); " +
+    "TF.js = tensor bytes held between steps (weights, biases, Adam's two moments) and the peak during a step (tf.profile: plus activations and gradients):", "",
+    "| model | trainer | parameters | state | bytes / parameter | peak | peak bytes / parameter |", "|---|---|--:|--:|--:|--:|--:|"];
+  for (const m of bep) {
+    lines.push(`| ${m.arch} | BEP (wasm-simd) | ${m.parameters} | ${kb(m.stateBytes)} | ${(m.stateBytes / m.parameters).toFixed(2)} | ${kb(m.peakBytes)} | ${(m.peakBytes / m.parameters).toFixed(2)} |`);
+    for (const { kind, backend } of BASELINES) {
+      const b = bs.find((x) => x.arch === m.arch && x.kind === kind && x.backend === backend);
+      if (b === undefined) continue;
+      lines.push(`| ${m.arch} | TF.js ${kind}, ${backend} | ${b.parameters} | ${kb(b.stateBytes)} | ${(b.stateBytes / b.parameters).toFixed(2)} | ${kb(b.peakBytes)} | ${(b.peakBytes / b.parameters).toFixed(2)} |`);
     }
   }
   return lines.join("\n");

@@ -2,8 +2,9 @@
  * bep — fully binary neural networks trained with Binary Error Propagation.
  * Public API (re-exports only).
  */
-export { Backend, BACKEND_NAMES, loadBackend, loadBackendSync, setDefaultBackend, resolveBackendName } from "./kernels/backend.js";
+export { Backend, BACKEND_NAMES, createBackend, loadBackend, loadBackendSync, setDefaultBackend, resolveBackendName } from "./kernels/backend.js";
 export type { BackendName, BackendChoice } from "./kernels/backend.js";
+export type { BackendMemory } from "./kernels/impl.js";
 export type { Buf, Kind, TypedArrays } from "./kernels/buffer.js";
 export { rowWords, groupCount, H_MIN, H_MAX } from "./kernels/layout.js";
 export { geometricTable, GEOMETRIC_TABLE_LENGTH } from "./kernels/geometric.js";
@@ -17,7 +18,7 @@ export type { SequenceEncoding } from "./data/sequence-encode.js";
 export type { RealData } from "./data/dataset.js";
 export { fitMedian, fitThermometer, fitDistributiveThermometer, encode, ENCODER_KINDS } from "./data/encode.js";
 export type { Encoder, EncoderKind } from "./data/encode.js";
-export { Mlp, Workspace, argmax } from "./model/mlp.js";
+export { Mlp, Workspace, argmax, chunkRows, SCRATCH_BYTES } from "./model/mlp.js";
 export type { MlpOptions } from "./model/mlp.js";
 export { Rnn, RnnWorkspace } from "./model/rnn.js";
 export type { RnnOptions } from "./model/rnn.js";

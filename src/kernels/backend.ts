@@ -4,7 +4,7 @@
  * implementation; all three give bit-identical results.
  */
 import { overlaps, type Buf, type Kind } from "./buffer.js";
-import type { KernelImpl } from "./impl.js";
+import type { BackendMemory, KernelImpl } from "./impl.js";
 import { jsKernels } from "./js/index.js";
 import { wasmKernels, wasmKernelsSync, wasmSupported, type WasmFlavor } from "./wasm.js";
 import { groupCount, rowWords, updateScratchWords, H_MAX, H_MIN } from "./layout.js";
@@ -21,6 +21,15 @@ export class Backend {
   private scratch: Buf<"i32"> | null = null;
 
   constructor(readonly name: BackendName, private readonly impl: KernelImpl) {}
+
+  /**
+   * Bytes of this backend's buffers that are live now (`live`), and the bytes the engine holds
+   * for them (`reserved`: the wasm linear memory with the module's static data; for `js`, the
+   * live bytes). Buffers dropped without free() count until they are garbage-collected.
+   */
+  memory(): BackendMemory {
+    return this.impl.memory();
+  }
 
   /** A zeroed buffer of `length` elements of `kind` in this backend's memory. */
   alloc<K extends Kind>(kind: K, length: number): Buf<K> {
@@ -283,12 +292,21 @@ export function resolveBackendName(choice: BackendChoice): BackendName {
   return choice;
 }
 
+/**
+ * A new, unshared instance of the backend `choice` (its own wasm memory), e.g. to measure a
+ * model's memory alone. Most code wants the shared one from loadBackendSync().
+ */
+export function createBackend(choice: BackendChoice = defaultChoice): Backend {
+  const name = resolveBackendName(choice);
+  return new Backend(name, name === "js" ? jsKernels() : wasmKernelsSync(FLAVOR[name]));
+}
+
 /** The backend `choice` (default: the one set by setDefaultBackend, else "auto"), created once and shared. */
 export function loadBackendSync(choice: BackendChoice = defaultChoice): Backend {
   const name = resolveBackendName(choice);
   let backend = loaded.get(name);
   if (backend === undefined) {
-    backend = new Backend(name, name === "js" ? jsKernels() : wasmKernelsSync(FLAVOR[name]));
+    backend = createBackend(name);
     loaded.set(name, backend);
   }
   return backend;

@@ -5,8 +5,16 @@
  */
 import type { Buf, Kind } from "./buffer.js";
 
+/** A backend's memory use in bytes: live buffers, and what the engine has reserved for them. */
+export interface BackendMemory {
+  live: number;
+  reserved: number;
+}
+
 export interface KernelImpl {
   alloc<K extends Kind>(kind: K, length: number): Buf<K>;
+  /** Bytes of live buffers, and the bytes reserved for them (wasm: the whole linear memory). */
+  memory(): BackendMemory;
   /** Elements offset..offset+length of `buf`, sharing its memory (bounds already checked). */
   view<K extends Kind>(buf: Buf<K>, offset: number, length: number): Buf<K>;
   prngFill(state: Buf<"u32">, out: Buf<"u32">, count: number): void;

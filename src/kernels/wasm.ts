@@ -115,6 +115,7 @@ function wrap(x: KernelExports): KernelImpl {
       registry?.register(buf, ptr, buf);
       return buf;
     },
+    memory: () => ({ live: heap.used, reserved: heap.memory.buffer.byteLength }),
     view: (buf, offset, length) => (buf as WasmBuf<typeof buf.kind>).slice(offset, length) as typeof buf,
     prngFill: (s, out, count) => x.prngFill(p(s), p(out), count),
     prngBelow: (s, n) => x.prngBelow(p(s), n) >>> 0,

@@ -26,6 +26,19 @@ export interface MlpOptions {
   prototypes?: Int8Array;
 }
 
+/** Bytes of i32 scratch (pre-activations, backward sums) that batched passes aim to stay within. */
+export const SCRATCH_BYTES = 65536;
+
+/** Rows of `bytesPerRow` bytes that fit SCRATCH_BYTES: at least 8, at most `max` (≥ 1). */
+export function chunkRows(bytesPerRow: number, max: number): number {
+  return Math.max(1, Math.min(max, Math.max(8, Math.floor(SCRATCH_BYTES / bytesPerRow))));
+}
+
+/** Σ of `values`. */
+export function sum(values: readonly number[]): number {
+  return values.reduce((a, v) => a + v, 0);
+}
+
 /** Buffers for a forward pass of up to `batch` samples. */
 export class Workspace {
   /** acts[l]: packed activations a_l (acts[0] is the input), batch × K_l. */
@@ -94,8 +107,11 @@ export class Mlp {
     ({ prototypes: this.prototypes, P: this.P, befMaxInner: this.befMaxInner } = fixedClassifier(backend, classes, hidden[hidden.length - 1], seed, options.prototypes, options.bef));
   }
 
-  /** Predicted classes (argmax of the logits, lowest index on ties) for every sample of `data`. */
-  predict(data: Dataset, batch = 1000): Uint8Array {
+  /**
+   * Predicted classes (argmax of the logits, lowest index on ties) for every sample of `data`,
+   * `batch` samples at a time (default: as many as fit SCRATCH_BYTES of pre-activations).
+   */
+  predict(data: Dataset, batch = chunkRows(4 * sum(this.sizes.slice(1)), Number.MAX_SAFE_INTEGER)): Uint8Array {
     this.checkInputs(data);
     return predictBatches(data, batch, this.classes, (rows) => new Workspace(this, rows));
   }

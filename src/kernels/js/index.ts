@@ -11,6 +11,8 @@ import { reinforce } from "./reinforce.js";
 
 class JsBuf<K extends Kind> implements Buf<K> {
   private view: TypedArrays[K] | null;
+  /** Called once when a root buffer is freed (memory accounting). */
+  onFree: (() => void) | null = null;
   readonly root: object;
   readonly byteOffset: number;
   constructor(readonly owner: object, readonly kind: K, readonly length: number, private readonly parent: JsBuf<K> | null = null, offset = 0) {
@@ -29,14 +31,29 @@ class JsBuf<K extends Kind> implements Buf<K> {
     return this.view === null || (this.parent !== null && this.parent.freed);
   }
   free(): void {
+    if (this.view === null) return;
     this.view = null;
+    this.onFree?.();
   }
 }
 
 /** Creates the kernel implementation of the `js` backend. */
 export function jsKernels(): KernelImpl {
+  let live = 0;
+  const registry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<number>((bytes) => (live -= bytes)) : null;
   const impl: KernelImpl = {
-    alloc: (kind, length) => new JsBuf(impl, kind, length),
+    alloc(kind, length) {
+      const buf = new JsBuf(impl, kind, length);
+      const bytes = length * ARRAY_OF[kind].BYTES_PER_ELEMENT;
+      live += bytes;
+      registry?.register(buf, bytes, buf);
+      buf.onFree = () => {
+        registry?.unregister(buf);
+        live -= bytes;
+      };
+      return buf;
+    },
+    memory: () => ({ live, reserved: live }),
     view: (buf, offset, length) => new JsBuf(impl, buf.kind, length, buf as JsBuf<typeof buf.kind>, offset) as typeof buf,
     prngFill: (s, out, count) => prngFill(s.data, out.data, count),
     prngBelow: (s, n) => prngBelow(s.data, n),
