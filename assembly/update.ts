@@ -53,9 +53,6 @@ function writeBack(h: usize, wrow: usize, acc: usize, i0: i32, k: i32, lo: i32, 
   }
 }
 
-/** 32 u32 words of scratch: one 32 × 32 bit tile. */
-const TILE: usize = memory.data(128, 16);
-
 /**
  * Transposes the 32 × 32 bit tile at `t` in place (word r, bit c ↔ word c, bit r): five rounds
  * of swapping j × j blocks, j = 16, 8, 4, 2, 1.
@@ -90,21 +87,24 @@ const BYTE_OF_LANE = i8x16(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
  * H[j,:] ← clamp(H[j,:] + 2·ΔH[j,:], lo, hi) and the visible weights W[j,:] = sign(H[j,:]) and the
  * transposed copy's column j are refreshed (WT must equal Wᵀ on entry: its 32-row blocks are
  * re-transposed from W). H is i16 `n` × `k` (row stride k), W packed `n` × `k`,
- * WT packed `k` × `n`. Returns the number of rows updated. SCRATCH: 4·(n + 1 + batch·groups + max(n, k)) bytes.
+ * WT packed `k` × `n`. Only rows j ∈ [j0, j1) are updated (j0 a multiple of 32, j1 a multiple of 32 or n), so
+ * threads can update disjoint row ranges of one layer at once. Returns the number of rows updated.
+ * SCRATCH: 4·(n + 1 + batch·groups + max(n, k) + 32) bytes (the last 32 words: one 32 × 32 bit tile).
  */
 export function updateRows(
   H: usize, W: usize, WT: usize, APREV: usize, ASTAR: usize, WIN: usize,
-  batch: i32, groups: i32, n: i32, k: i32, lo: i32, hi: i32, SCRATCH: usize
+  batch: i32, groups: i32, n: i32, k: i32, lo: i32, hi: i32, j0: i32, j1: i32, SCRATCH: usize
 ): i32 {
   // Counting sort of the winners by row: start[j] .. start[j+1] index the samples in ORDER.
   const start = SCRATCH;
   const order = start + (<usize>(n + 1) << 2);
   const acc = order + ((<usize>batch * groups) << 2);
+  const tile = acc + (<usize>max(n, k) << 2);
   memory.fill(start, 0, <usize>(n + 1) << 2);
   const total = batch * groups;
   for (let e = 0; e < total; e++) {
     const j = load<i32>(WIN + (<usize>e << 2));
-    if (j >= 0) {
+    if (j >= j0 && j < j1) {
       const p = start + (<usize>(j + 1) << 2);
       store<i32>(p, load<i32>(p) + 1);
     }
@@ -117,7 +117,7 @@ export function updateRows(
   memory.copy(acc, start, <usize>n << 2);
   for (let e = 0; e < total; e++) {
     const j = load<i32>(WIN + (<usize>e << 2));
-    if (j >= 0) {
+    if (j >= j0 && j < j1) {
       const p = acc + (<usize>j << 2);
       const at = load<i32>(p);
       store<i32>(p, at + 1);
@@ -128,7 +128,7 @@ export function updateRows(
   const outRow = rowBytes(n);
   const words = rowWords(k);
   // ORDER entries become b | (a*_bj = −1) << 31 for their row j, so the loops below read a*_bj with no lookup.
-  for (let j = 0; j < n; j++) {
+  for (let j = j0; j < j1; j++) {
     const to = load<i32>(start + (<usize>(j + 1) << 2));
     for (let e = load<i32>(start + (<usize>j << 2)); e < to; e++) {
       const p = order + (<usize>e << 2);
@@ -137,7 +137,7 @@ export function updateRows(
     }
   }
   let touched = 0;
-  for (let j = 0; j < n; j++) {
+  for (let j = j0; j < j1; j++) {
     const from = load<i32>(start + (<usize>j << 2));
     const to = load<i32>(start + (<usize>(j + 1) << 2));
     if (from == to) continue;
@@ -204,16 +204,16 @@ export function updateRows(
     writeBack(h, wrow, acc, 0, k, lo, hi);
   }
   // Wᵀ: every 32-row block of W that holds a touched row is transposed into its column word.
-  for (let j0 = 0; j0 < n; j0 += 32) {
-    const j1 = min(n, j0 + 32);
-    if (load<i32>(start + (<usize>j0 << 2)) == load<i32>(start + (<usize>j1 << 2))) continue;
-    const colWord = WT + (<usize>(j0 >> 5) << 2);
+  for (let r0 = j0; r0 < j1; r0 += 32) {
+    const r1 = min(n, r0 + 32);
+    if (load<i32>(start + (<usize>r0 << 2)) == load<i32>(start + (<usize>r1 << 2))) continue;
+    const colWord = WT + (<usize>(r0 >> 5) << 2);
     for (let c0 = 0; c0 < k; c0 += 32) {
       for (let r = 0; r < 32; r++) {
-        store<u32>(TILE + (<usize>r << 2), j0 + r < j1 ? load<u32>(W + <usize>(j0 + r) * inRow + (<usize>c0 >> 3)) : 0);
+        store<u32>(tile + (<usize>r << 2), r0 + r < r1 ? load<u32>(W + <usize>(r0 + r) * inRow + (<usize>c0 >> 3)) : 0);
       }
-      transpose32(TILE);
-      for (let c = 0, end = min(32, k - c0); c < end; c++) store<u32>(colWord + <usize>(c0 + c) * outRow, load<u32>(TILE + (<usize>c << 2)));
+      transpose32(tile);
+      for (let c = 0, end = min(32, k - c0); c < end; c++) store<u32>(colWord + <usize>(c0 + c) * outRow, load<u32>(tile + (<usize>c << 2)));
     }
   }
   return touched;

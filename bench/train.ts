@@ -1,10 +1,11 @@
 /**
  * End-to-end training benchmark (issue 5): one BEP epoch on Fashion-MNIST — 50k training
  * samples in mini-batches of 100, then the 10k held-out samples evaluated — for 784-525-525 and
- * 784-35-35-35 MLPs on the wasm-simd, wasm-scalar and js backends, backends interleaved run by
+ * 784-35-35-35 MLPs on the wasm-simd, wasm-scalar and js backends and on wasm-simd with 2 threads
+ * (a ThreadPool: the calling thread and one worker), configurations interleaved run by
  * run, each run a fresh trainer with the same seed and reproduce:mlp's hyperparameters. Reports per run the epoch wall time, the
  * training, forward-only and evaluation throughput, and the share of each training phase
- * (PhaseClock); the tables quote medians. Every backend must end its epoch with bit-identical
+ * (PhaseClock); the tables quote medians. Every configuration must end its epoch with bit-identical
  * weights (checked, since the ratios only mean something if the work is the same).
  *
  * In the same run, the TF.js baselines of bench/baselines.ts (float MLP on the wasm and cpu
@@ -19,7 +20,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
-import { BACKEND_NAMES, PHASES, PhaseClock, Trainer, createBackend, loadBackendSync, rowWords, validationSplit, type BackendName, type Dataset, type Phase } from "../src/index";
+import { BACKEND_NAMES, PHASES, PhaseClock, ThreadPool, Trainer, createBackend, loadBackendSync, rowWords, validationSplit, type Backend, type Dataset, type Phase } from "../src/index";
 import { fashionMnistDir, loadData, loadIdxDir } from "../src/data/sources";
 import { trainBaseline, useTf, type BaselineKind, type Split, type TfBackend } from "./baselines";
 import { ROOT, machineInfo, machineMarkdown, median, writeAtomic } from "./env";
@@ -32,7 +33,9 @@ const HELD_OUT = 1 / 6;
 
 interface Run {
   arch: string;
-  backend: BackendName;
+  /** The backend, with the thread count when > 1 (e.g. "wasm-simd, 2 threads"). */
+  backend: string;
+  threads: number;
   run: number;
   /** runEpoch(): 50k training steps plus the held-out evaluation. */
   epochSeconds: number;
@@ -85,27 +88,34 @@ const BASELINES: readonly { kind: BaselineKind; backend: TfBackend }[] = [{ kind
 
 const data = loadData("fashion-mnist", SEED);
 const train: Dataset = values.quick ? data.train.subset(Int32Array.from({ length: 10_000 }, (_, i) => i), "fashion-mnist (10k slice)") : data.train;
-const backends = BACKEND_NAMES.map((name) => loadBackendSync(name));
+/** Threads of the multi-threaded configuration. */
+const THREADS = 2;
+const pool = new ThreadPool(THREADS, "wasm-simd");
+const configs: { label: string; backend: Backend; threads: number }[] = [
+  ...BACKEND_NAMES.map((name) => ({ label: name, backend: loadBackendSync(name), threads: 1 })),
+  { label: `wasm-simd, ${THREADS} threads`, backend: pool.backend, threads: THREADS },
+];
 const results: Run[] = [];
 const t0 = performance.now();
-console.error(`bench:train: ${train.n} images, ${ARCHS.length} architectures × ${backends.length} backends × ${runs} runs`);
+console.error(`bench:train: ${train.n} images, ${ARCHS.length} architectures × ${configs.length} configurations × ${runs} runs`);
 
 for (const hidden of ARCHS) {
   const arch = [train.k, ...hidden].join("-");
   for (let run = 1; run <= runs; run++) {
-    for (const backend of backends) {
+    for (const { label, backend, threads } of configs) {
       const { batch: batchSize, ...h } = hyper("fashion-mnist", hidden[0]);
-      const trainer = new Trainer(train, { hidden, ...h, batchSize, epochs: 1, seed: SEED, validationFraction: HELD_OUT, backend }, null);
+      const where = threads > 1 ? { threads: pool } : { backend };
+      const trainer = new Trainer(train, { hidden, ...h, batchSize, epochs: 1, seed: SEED, validationFraction: HELD_OUT, ...where }, null);
       const clock = new PhaseClock();
       trainer.clock = clock;
       const m = trainer.runEpoch();
       const steps = PHASES.filter((p) => p !== "evaluation").reduce((a, p) => a + clock.ms[p], 0);
       const heldOut = Math.round(train.n * HELD_OUT);
       const f0 = performance.now();
-      trainer.model.predict(train);
+      trainer.accuracy(train);
       const forwardMs = performance.now() - f0;
       const r: Run = {
-        arch, backend: backend.name, run,
+        arch, backend: label, threads, run,
         epochSeconds: m.seconds,
         trainSamplesPerSecond: ((train.n - heldOut) / steps) * 1000,
         forwardSamplesPerSecond: (train.n / forwardMs) * 1000,
@@ -116,7 +126,7 @@ for (const hidden of ARCHS) {
         weightsHash: hashWeights(trainer.model.layers.map((l) => l.H.data)),
       };
       results.push(r);
-      console.error(`${arch} ${backend.name} run ${run}: epoch ${r.epochSeconds.toFixed(2)} s, train ${fmt(r.trainSamplesPerSecond)}/s, ` +
+      console.error(`${arch} ${label} run ${run}: epoch ${r.epochSeconds.toFixed(2)} s, train ${fmt(r.trainSamplesPerSecond)}/s, ` +
         `forward ${fmt(r.forwardSamplesPerSecond)}/s, held-out accuracy ${(100 * r.heldOutAccuracy).toFixed(2)}%`);
       trainer.free();
       trainer.model.free();
@@ -174,9 +184,10 @@ if (baselineRuns > 0) {
 for (const hidden of ARCHS) {
   const arch = [train.k, ...hidden].join("-");
   const hashes = new Set(results.filter((r) => r.arch === arch).map((r) => r.weightsHash));
-  if (hashes.size !== 1) throw new Error(`${arch}: backends ended the epoch with different weights (${[...hashes].join(", ")})`);
+  if (hashes.size !== 1) throw new Error(`${arch}: configurations ended the epoch with different weights (${[...hashes].join(", ")})`);
 }
 
+pool.close();
 const table = report(results) + baselineReport(results, baselineResults, train.n - Math.round(train.n * HELD_OUT), Math.round(train.n * HELD_OUT)) + memoryReport(memory, baselineResults);
 console.log(table);
 if (!values.quick) {
@@ -192,8 +203,8 @@ function methodText(s: { runs: number; trainSamples: number; heldOut: number }):
   const hp = ARCHS.map((a) => { const h = hyper("fashion-mnist", a[0]); return `K=${a[0]}: ν ${h.gate}, γ_0 ${h.groupSize}`; }).join("; ");
   return `Fashion-MNIST (median-binarised), one epoch per run: ${s.trainSamples} training samples in batches of ${hyper("fashion-mnist", 525).batch} ` +
     `(forward, trigger, backward, winners, update, reinforcement), then ${s.heldOut} held-out samples evaluated; ` +
-    `a fresh trainer (seed ${SEED}; reproduce:mlp's hyperparameters, ${hp}) per run, backends interleaved, ${s.runs} runs; cells are medians. ` +
-    "Forward-only: predicting all 60k training images after the epoch. Every backend ended with bit-identical weights.";
+    `a fresh trainer (seed ${SEED}; reproduce:mlp's hyperparameters, ${hp}) per run, configurations interleaved, ${s.runs} runs; cells are medians; "wasm-simd, ${THREADS} threads" = a ThreadPool of the calling thread and ${THREADS - 1} worker over shared wasm memory. ` +
+    "Forward-only: predicting all 60k training images after the epoch. Every configuration ended with bit-identical weights.";
 }
 
 function report(rs: Run[]): string {
@@ -201,15 +212,15 @@ function report(rs: Run[]): string {
   const archs = [...new Set(rs.map((r) => r.arch))];
   const names = [...new Set(rs.map((r) => r.backend))];
   const lines = [
-    "| model | backend | epoch (s) | train samples/s | forward samples/s | eval samples/s | epoch vs js | held-out acc. |",
-    "|---|---|--:|--:|--:|--:|--:|--:|",
+    "| model | backend | epoch (s) | train samples/s | forward samples/s | eval samples/s | epoch vs js | vs wasm-simd | held-out acc. |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const a of archs) {
-    const js = med(a, "js", (r) => r.epochSeconds);
+    const js = med(a, "js", (r) => r.epochSeconds), simd = med(a, "wasm-simd", (r) => r.epochSeconds);
     for (const b of names) {
       const e = med(a, b, (r) => r.epochSeconds);
       lines.push(`| ${a} | ${b} | ${e.toFixed(2)} | ${fmt(med(a, b, (r) => r.trainSamplesPerSecond))} | ${fmt(med(a, b, (r) => r.forwardSamplesPerSecond))} | ` +
-        `${fmt(med(a, b, (r) => r.evaluationSamplesPerSecond))} | ${(js / e).toFixed(2)}× | ${(100 * med(a, b, (r) => r.heldOutAccuracy)).toFixed(2)}% |`);
+        `${fmt(med(a, b, (r) => r.evaluationSamplesPerSecond))} | ${(js / e).toFixed(2)}× | ${(simd / e).toFixed(2)}× | ${(100 * med(a, b, (r) => r.heldOutAccuracy)).toFixed(2)}% |`);
     }
   }
   lines.push("", "Share of the epoch per phase (medians of the per-run shares):", "",

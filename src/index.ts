@@ -2,7 +2,7 @@
  * bep — fully binary neural networks trained with Binary Error Propagation.
  * Public API (re-exports only).
  */
-export { Backend, BACKEND_NAMES, createBackend, loadBackend, loadBackendSync, setDefaultBackend, resolveBackendName } from "./kernels/backend.js";
+export { Backend, BACKEND_NAMES, createBackend, createSharedBackend, attachBackend, loadBackend, loadBackendSync, setDefaultBackend, resolveBackendName } from "./kernels/backend.js";
 export type { BackendName, BackendChoice } from "./kernels/backend.js";
 export type { BackendMemory } from "./kernels/impl.js";
 export type { Buf, Kind, TypedArrays } from "./kernels/buffer.js";
@@ -25,9 +25,12 @@ export type { RnnOptions } from "./model/rnn.js";
 export { Layer } from "./model/layer.js";
 export { binaryEquiangularFrame } from "./model/bef.js";
 export type { Bef, BefOptions } from "./model/bef.js";
-export { Stepper, triggers } from "./train/step.js";
+export { Stepper, SampleStepper, BatchRecord, updateUnits, updateUnit, triggers } from "./train/step.js";
+export type { UpdateUnit } from "./train/step.js";
 export { RnnStepper, sharedMask, type TemporalUpdate } from "./train/rnn-step.js";
 export { PhaseClock, PHASES, type Phase } from "./train/phases.js";
+export { ThreadPool } from "./parallel/pool.js";
+export { ParallelStepper } from "./parallel/mlp-step.js";
 export type { StepSettings, StepResult } from "./train/step.js";
 export { Trainer, GroupSchedule, divisors, nearestDivisor, defaultGroupSize, defaultRnnGroupSize, shuffleInPlace, validationSplit } from "./train/trainer.js";
 export type { TrainOptions, EpochMetrics, TrainData, ModelFor, CommonOptions } from "./train/trainer.js";

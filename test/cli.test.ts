@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -41,6 +41,36 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
     expect(lines.map((l) => l.type)).toEqual(["epoch", "epoch", "summary"]);
     expect(lines[2].testAccuracy).toBeGreaterThan(0.2);
     expect(lines[1]).toMatchObject({ epoch: 2, groupSizes: [3] });
+  });
+
+  it("--threads 2 saves the same model file as one thread, also when it resumes a run", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bep-threads-"));
+    const file = (name: string) => join(dir, name);
+    const args = ["train", "--data", "prototypes", "--layers", "70,45", "--batch", "64", "--json"];
+    const one = run(...args, "--epochs", "3", "--out", file("one.bepm"));
+    const two = run(...args, "--epochs", "3", "--threads", "2", "--out", file("two.bepm"));
+    expect(one.status, one.stderr).toBe(0);
+    expect(two.status, two.stderr).toBe(0);
+    const strip = (out: string) => out.trim().split("\n").map((l) => { const { seconds: _, threads: __, ...rest } = JSON.parse(l); return rest; });
+    expect(strip(two.stdout)).toEqual(strip(one.stdout));
+    expect(readFileSync(file("two.bepm")).equals(readFileSync(file("one.bepm")))).toBe(true);
+    // 2 epochs on one thread, then 1 more on 3 threads = 3 epochs on one thread
+    expect(run(...args, "--epochs", "2", "--out", file("resumed.bepm")).status).toBe(0);
+    const resumed = run("train", "--data", "prototypes", "--resume", file("resumed.bepm"), "--epochs", "3", "--threads", "3", "--out", file("resumed.bepm"), "--json");
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(readFileSync(file("resumed.bepm")).equals(readFileSync(file("one.bepm")))).toBe(true);
+  });
+
+  it("--threads usage errors exit 2", () => {
+    for (const [args, message] of [
+      [["train", "--threads", "0"], /--threads expects a positive integer, got '0'/],
+      [["train", "--threads", "2", "--backend", "js"], /--threads: threads need a WebAssembly backend/],
+      [["train", "--model", "rnn", "--threads", "2"], /--threads applies to MLPs only/],
+    ] as const) {
+      const r = run(...args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
   });
 
   it("--model rnn usage errors exit 2", () => {

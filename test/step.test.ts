@@ -147,7 +147,7 @@ describe("Stepper (MLP step) against the reference", () => {
     const rows = (hidden: number[], batch: number) => {
       const m = new Mlp(be, 10, { inputs: 784, hidden, classes: 10 });
       const stepper = new Stepper(m, batch);
-      const r = stepper.ws.batch;
+      const r = stepper.samples.ws.batch;
       stepper.free();
       m.free();
       return r;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { H_MAX, H_MIN } from "../src/index";
+import { updateScratchWords } from "../src/kernels/layout";
 import {
   BATCHES, WIDTHS, Rng, expectAllSame, forwardRef, onEach, packRef, randomSigns, refRowWords, sgn, transposeRef,
   updateRowsRef, winnersRef,
@@ -140,11 +141,20 @@ describe("updateRows", () => {
         const touched = lo === undefined
           ? be.updateRows(H, W, WT, s.from("u32", packRef(APREV, batch, k)), s.from("u32", packRef(ASTAR, batch, n)), winBuf, batch, n, k, gamma)
           : be.updateRows(H, W, WT, s.from("u32", packRef(APREV, batch, k)), s.from("u32", packRef(ASTAR, batch, n)), winBuf, batch, n, k, gamma, LO, HI);
+        // The same update as two row ranges (what two threads do), the upper range first, each with its own scratch.
+        const H2 = s.from("i16", H0), W2 = s.from("u32", W0), WT2 = s.from("u32", WT0);
+        const cut = 32 * Math.floor(n / 64), words = updateScratchWords(batch, groups, n, k);
+        const split = [[cut, n], [0, cut]].reduce((t, [j0, j1]) =>
+          t + be.updateRows(H2, W2, WT2, s.from("u32", packRef(APREV, batch, k)), s.from("u32", packRef(ASTAR, batch, n)), winBuf, batch, n, k, gamma, LO, HI, j0, j1, s.alloc("i32", words)), 0);
         // The kernel must leave WIN unchanged.
-        return { WIN: winUsed, WINafter: winBuf.data.slice(), H: H.data.slice(), W: W.data.slice(), WT: WT.data.slice(), touched };
+        return {
+          WIN: winUsed, WINafter: winBuf.data.slice(), H: H.data.slice(), W: W.data.slice(), WT: WT.data.slice(), touched,
+          Hsplit: H2.data.slice(), Wsplit: W2.data.slice(), WTsplit: WT2.data.slice(), touchedSplit: split,
+        };
       });
       expectAllSame(results, `updateRows ${batch}x${n}x${k} γ=${gamma}`, {
         WIN, WINafter: WIN, H: ref.H, W: Wwant, WT: WTwant, touched: ref.touched,
+        Hsplit: ref.H, Wsplit: Wwant, WTsplit: WTwant, touchedSplit: ref.touched,
       });
     },
   );

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { BACKEND_NAMES, loadBackendSync, type BackendChoice } from "../kernels/backend.js";
 import { DATA_SOURCES, isDataSource, isSequenceSource, loadData, loadSequenceData } from "../data/sources.js";
 import { ENCODER_KINDS, type EncoderKind } from "../data/encode.js";
+import { ThreadPool } from "../parallel/pool.js";
 import { Trainer, type EpochMetrics, type TrainData, type TrainOptions } from "../train/trainer.js";
 import { resumeTrainer, serializeModel } from "../io/model-file.js";
 import { readModelFile, writeFileAtomic } from "../io/files.js";
@@ -41,6 +42,8 @@ Options:
   --batch <n>            mini-batch size                     [100; ucr: train size / 10]
   --seed <n>             seed of every random stream                              [1]
   --backend <name>       auto | ${BACKEND_NAMES.join(" | ")}                   [auto]
+  --threads <n>          mlp: threads that train together (worker threads over
+                         shared wasm memory; the same model for any n)            [1]
   --robustness <r>       trigger margin r in [0,1]                                [0.5]
   --gate <nu>            gate nu in [0,1]                                         [0.05]
   --group-size <g>       initial group size gamma_0 (must divide each width)
@@ -59,6 +62,7 @@ Options:
 Examples:
   bep train --data mnist --layers 256,256 --epochs 10
   bep train --data fashion-mnist --layers 525,525 --epochs 50 --json
+  bep train --data fashion-mnist --layers 525,525 --threads 2
   bep train --model rnn --data ucr:/path/to/ERing --thermometer 20 --epochs 50`;
 
 class UsageError extends Error {}
@@ -91,6 +95,7 @@ function main(argv: string[]): number {
         batch: { type: "string" },
         seed: { type: "string", default: "1" },
         backend: { type: "string", default: "auto" },
+        threads: { type: "string", default: "1" },
         robustness: { type: "string", default: "0.5" },
         gate: { type: "string", default: "0.05" },
         "group-size": { type: "string" },
@@ -148,7 +153,17 @@ function main(argv: string[]): number {
   const bits = int("thermometer", values.thermometer);
   if (bits < 1 || bits > 1024) throw new UsageError(`--thermometer expects 1 to 1024 bits per feature, got ${bits}`);
   const window = values.window === undefined ? undefined : positive("window", values.window);
-  const backend = loadBackendSync(values.backend as BackendChoice);
+  const threads = positive("threads", values.threads);
+  if (threads > 1 && rnn) throw new UsageError("--threads applies to MLPs only (recurrent networks train on one thread)");
+  if (threads > 256) throw new UsageError(`--threads expects at most 256, got ${threads}`);
+  let pool: ThreadPool | null = null;
+  try {
+    pool = threads > 1 ? new ThreadPool(threads, values.backend as BackendChoice) : null;
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(`--threads: ${e.message}`);
+    throw e;
+  }
+  const backend = pool?.backend ?? loadBackendSync(values.backend as BackendChoice);
   // A resumed run encodes its data with the encoder saved in the file.
   const saved = values.resume ? readModelFile(values.resume, backend) : null;
   if (saved && (saved.model instanceof Rnn) !== rnn) throw new UsageError(`${values.resume} holds ${saved.model instanceof Rnn ? "a recurrent network: pass --model rnn" : "an MLP: drop --model rnn"}`);
@@ -169,7 +184,7 @@ function main(argv: string[]): number {
   let trainer: Trainer<TrainData>;
   try {
     trainer = values.resume
-      ? resumeTrainer<TrainData>(train, saved!, test, rest.includes("--epochs") ? int("epochs", values.epochs) : undefined)
+      ? resumeTrainer<TrainData>(train, saved!, test, rest.includes("--epochs") ? int("epochs", values.epochs) : undefined, pool ?? undefined)
       : new Trainer<TrainData>(train, {
       ...shape,
       epochs: int("epochs", values.epochs),
@@ -182,6 +197,7 @@ function main(argv: string[]): number {
       sigmaInit: real("sigma-init", values["sigma-init"]),
       groupSize: values["group-size"] === undefined ? undefined : int("group-size", values["group-size"]),
       backend,
+      threads: pool ?? 1,
     }, test);
   } catch (e) {
     if (e instanceof RangeError) throw new UsageError(e.message);
@@ -194,7 +210,7 @@ function main(argv: string[]): number {
   const arch = m instanceof Rnn
     ? `binary RNN: ${m.inputs} bits/step${m.expansion ? ` → expansion ${m.kx}` : ""} → state ${m.ks} → output ${m.ky} → ${m.classes} classes, horizon ${trainer.shape.horizon ?? (train as SequenceDataset).steps}`
     : `${[train.k, ...trainer.shape.hidden!, train.classes].join("-")} binary MLP`;
-  log(`bep: ${arch} (${m.parameters} weights), backend ${backend.name}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, patience ${o.patience}, sigma_init ${o.sigmaInit}, seed ${o.seed}`);
+  log(`bep: ${arch} (${m.parameters} weights), backend ${backend.name}${threads > 1 ? ` × ${threads} threads` : ""}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, patience ${o.patience}, sigma_init ${o.sigmaInit}, seed ${o.seed}`);
 
   const bar = !json && process.stderr.isTTY ? progressBar(o.epochs) : undefined;
   let last: EpochMetrics | undefined;
@@ -210,7 +226,8 @@ function main(argv: string[]): number {
   );
   if (last === undefined) throw new UsageError(`the run in ${values.resume} already has ${trainer.epoch} epochs; pass a larger --epochs`);
   const seconds = (performance.now() - t0) / 1000;
-  const summary = { type: "summary", data: source, model: values.model, ...trainer.shape, backend: backend.name, epochs: o.epochs, testAccuracy: last.testAccuracy!, validationAccuracy: last.validationAccuracy, seconds };
+  pool?.close();
+  const summary = { type: "summary", data: source, model: values.model, ...trainer.shape, backend: backend.name, threads, epochs: o.epochs, testAccuracy: last.testAccuracy!, validationAccuracy: last.validationAccuracy, seconds };
   if (json) console.log(JSON.stringify(summary));
   else log(`bep: final test accuracy ${(summary.testAccuracy * 100).toFixed(2)}% after ${o.epochs} epochs (${seconds.toFixed(1)} s)${values.out ? `; model saved to ${values.out}` : ""}`);
   return 0;

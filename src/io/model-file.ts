@@ -17,6 +17,7 @@ import { Mlp } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
 import type { Layer } from "../model/layer.js";
 import { Trainer, type ModelFor, type TrainData, type TrainerState, type TrainOptions } from "../train/trainer.js";
+import type { ThreadPool } from "../parallel/pool.js";
 import { crc32 } from "./crc32.js";
 
 /** The newest version this library reads and writes (MLP files are still written as version 1, which has no recurrent kind); newer files are refused. */
@@ -218,11 +219,11 @@ function layerSections(m: Rnn): [string, Layer][] {
 /**
  * A Trainer that continues the run saved in `file` on `train` (the same data it was saved
  * with, encoded with the file's encoder), bit-identically to a run that was never interrupted.
- * `epochs` may extend the run.
+ * `epochs` may extend the run; `threads`: a ThreadPool whose backend the file was read onto.
  */
-export function resumeTrainer<D extends TrainData>(train: D, file: ModelFileContents, test: D | null = null, epochs?: number): Trainer<D> {
+export function resumeTrainer<D extends TrainData>(train: D, file: ModelFileContents, test: D | null = null, epochs?: number, threads?: ThreadPool): Trainer<D> {
   if (!file.training) throw new Error("this model file has no training state (it was not saved from a Trainer)");
-  const trainer = new Trainer<D>(train, { ...file.training.options, epochs: epochs ?? file.training.options.epochs, model: file.model }, test);
+  const trainer = new Trainer<D>(train, { ...file.training.options, epochs: epochs ?? file.training.options.epochs, model: file.model, threads }, test);
   trainer.restore(file.training.state);
   return trainer;
 }

@@ -6,7 +6,10 @@
 import { overlaps, type Buf, type Kind } from "./buffer.js";
 import type { BackendMemory, KernelImpl } from "./impl.js";
 import { jsKernels } from "./js/index.js";
-import { wasmKernels, wasmKernelsSync, wasmSupported, type WasmFlavor } from "./wasm.js";
+import {
+  attachWasmKernels, sharedWasmKernelsSync, sharedWasmSupported, wasmKernels, wasmKernelsSync, wasmSupported,
+  type SharedKernels, type WasmFlavor,
+} from "./wasm.js";
 import { groupCount, rowWords, updateScratchWords, H_MAX, H_MIN } from "./layout.js";
 
 /** A backend's name. */
@@ -47,6 +50,29 @@ export class Backend {
     count("view", "length", length, 0);
     this.need("view", "buf", buf, buf.kind, offset + length);
     return this.impl.view(buf, offset, length);
+  }
+
+  /** True if this backend's memory is shared with other threads (createSharedBackend, attachBackend). */
+  get shared(): boolean {
+    return this.impl.shared !== undefined;
+  }
+
+  /** The byte address of `buf` in this backend's shared memory, for another thread to adopt(). */
+  address(buf: Buf): number {
+    this.need("address", "buf", buf, buf.kind, 0);
+    return this.sharedImpl("address").address(buf);
+  }
+
+  /** A buffer over `length` elements of `kind` at `address` of the shared memory, allocated by another thread (never freed here). */
+  adopt<K extends Kind>(kind: K, address: number, length: number): Buf<K> {
+    count("adopt", "address", address, 0);
+    count("adopt", "length", length, 0);
+    return this.sharedImpl("adopt").adopt(kind, address, length);
+  }
+
+  private sharedImpl(op: string): NonNullable<KernelImpl["shared"]> {
+    if (this.impl.shared === undefined) throw new Error(`${op}: backend '${this.name}' does not use shared memory (see createSharedBackend)`);
+    return this.impl.shared;
   }
 
   /** A buffer of `kind` holding a copy of `values`. */
@@ -174,17 +200,22 @@ export class Backend {
   /**
    * Sparse update (eqs. 8–9) of a layer with `n` neurons and fan-in `k`: for each winner (b, j)
    * in WIN (from `winners` with the same `gamma`), ΔH[j,:] += a*_bj·APREV_b; then touched rows
-   * become clamp(H + 2ΔH, lo, hi) and W, WT follow. Returns the number of rows updated.
+   * become clamp(H + 2ΔH, lo, hi) and W, WT follow. Only rows [j0, j1) change (j0 a multiple of
+   * 32, j1 a multiple of 32 or n): disjoint ranges can be updated by different threads. Returns
+   * the number of rows updated. `scratch` (updateScratchWords i32) defaults to the backend's own.
    */
   updateRows(
     H: Buf<"i16">, W: Buf<"u32">, WT: Buf<"u32">, APREV: Buf<"u32">, ASTAR: Buf<"u32">, WIN: Buf<"i32">,
-    batch: number, n: number, k: number, gamma: number, lo = H_MIN, hi = H_MAX,
+    batch: number, n: number, k: number, gamma: number, lo = H_MIN, hi = H_MAX, j0 = 0, j1 = n, scratch?: Buf<"i32">,
   ): number {
     count("updateRows", "batch", batch, 0);
     count("updateRows", "n", n, 1);
     count("updateRows", "k", k, 1);
     if (!Number.isInteger(gamma) || gamma < 1 || gamma > n) throw new RangeError(`updateRows: gamma must be an integer in [1, n = ${n}], got ${gamma}`);
     bounds("updateRows", lo, hi);
+    if (!Number.isInteger(j0) || !Number.isInteger(j1) || j0 < 0 || j0 > j1 || j1 > n || j0 % 32 !== 0 || (j1 % 32 !== 0 && j1 !== n)) {
+      throw new RangeError(`updateRows: rows [${j0}, ${j1}) must lie in [0, n = ${n}] with j0 a multiple of 32 and j1 a multiple of 32 or n`);
+    }
     const groups = groupCount(n, gamma);
     this.need("updateRows", "H", H, "i16", n * k);
     this.need("updateRows", "W", W, "u32", n * rowWords(k));
@@ -192,7 +223,6 @@ export class Backend {
     this.need("updateRows", "APREV", APREV, "u32", batch * rowWords(k));
     this.need("updateRows", "ASTAR", ASTAR, "u32", batch * rowWords(n));
     this.need("updateRows", "WIN", WIN, "i32", batch * groups);
-    distinct("updateRows", { H, W, WT, APREV, ASTAR, WIN });
     const win = WIN.data;
     for (let e = 0; e < batch * groups; e++) {
       const j = win[e], g = e % groups;
@@ -200,8 +230,11 @@ export class Backend {
         throw new RangeError(`updateRows: WIN[${e}] = ${j} is not -1 or a neuron of group ${g} (gamma ${gamma}, n ${n})`);
       }
     }
-    const scratch = this.scratchFor(updateScratchWords(batch, groups, n, k));
-    return this.impl.updateRows(H, W, WT, APREV, ASTAR, WIN, batch, groups, n, k, lo, hi, scratch);
+    const words = updateScratchWords(batch, groups, n, k);
+    if (scratch === undefined) scratch = this.scratchFor(words);
+    else this.need("updateRows", "scratch", scratch, "i32", words);
+    distinct("updateRows", { H, W, WT, APREV, ASTAR, WIN, scratch });
+    return this.impl.updateRows(H, W, WT, APREV, ASTAR, WIN, batch, groups, n, k, lo, hi, j0, j1, scratch);
   }
 
   /**
@@ -299,6 +332,24 @@ export function resolveBackendName(choice: BackendChoice): BackendName {
 export function createBackend(choice: BackendChoice = defaultChoice): Backend {
   const name = resolveBackendName(choice);
   return new Backend(name, name === "js" ? jsKernels() : wasmKernelsSync(FLAVOR[name]));
+}
+
+/**
+ * A new instance of the WASM backend `choice` ("auto": wasm-simd, else wasm-scalar) over a shared
+ * memory, and what other threads need to attach to it (attachBackend). Throws where the engine
+ * has no WebAssembly threads or SharedArrayBuffer (e.g. a page that is not cross-origin isolated).
+ */
+export function createSharedBackend(choice: BackendChoice = defaultChoice): { backend: Backend; shared: SharedKernels } {
+  const name = choice === "auto" ? (sharedWasmSupported("simd") ? "wasm-simd" : "wasm-scalar") : resolveBackendName(choice);
+  if (name === "js") throw new RangeError("threads need a WebAssembly backend (wasm-simd or wasm-scalar), not 'js'");
+  if (!sharedWasmSupported(FLAVOR[name])) throw new Error(`backend '${name}' cannot use shared memory here (WebAssembly threads or SharedArrayBuffer missing, or the page is not cross-origin isolated)`);
+  const { impl, shared } = sharedWasmKernelsSync(FLAVOR[name]);
+  return { backend: new Backend(name, impl), shared };
+}
+
+/** The backend of another thread's shared memory (createSharedBackend), allocating only in [start, end). */
+export function attachBackend(shared: SharedKernels, start: number, end: number): Backend {
+  return new Backend(shared.flavor === "simd" ? "wasm-simd" : "wasm-scalar", attachWasmKernels(shared, start, end));
 }
 
 /** The backend `choice` (default: the one set by setDefaultBackend, else "auto"), created once and shared. */

@@ -7,15 +7,18 @@
 const ALIGN = 16;
 const PAGE = 65536;
 
-/** A first-fit allocator over a WebAssembly.Memory, starting at `base`. */
+/**
+ * A first-fit allocator over a WebAssembly.Memory from `base` to the memory's end (growing it on
+ * demand), or, with `limit`, over the fixed region [base, limit) of a memory another thread owns.
+ */
 export class Heap {
-  /** Free blocks as [start, size] pairs sorted by start; the last one reaches the memory's end. */
+  /** Free blocks as [start, size] pairs sorted by start; without a limit the last one reaches the memory's end. */
   private free_: Array<[number, number]> = [];
   private sizes = new Map<number, number>();
 
-  constructor(readonly memory: WebAssembly.Memory, base: number) {
+  constructor(readonly memory: WebAssembly.Memory, base: number, private readonly limit?: number) {
     const start = roundUp(base, ALIGN);
-    const end = memory.buffer.byteLength;
+    const end = limit ?? memory.buffer.byteLength;
     if (end > start) this.free_.push([start, end - start]);
   }
 
@@ -59,6 +62,7 @@ export class Heap {
 
   /** Grows memory so that the last free block holds `size` bytes; returns that block's index. */
   private grow(size: number): number {
+    if (this.limit !== undefined) throw new RangeError(`bep: a thread's heap region is full (${size} bytes requested, ${this.used} in use)`);
     const end = this.memory.buffer.byteLength;
     const last = this.free_[this.free_.length - 1];
     const tail = last && last[0] + last[1] === end ? last : undefined;

@@ -13,6 +13,11 @@ export interface BackendMemory {
 
 export interface KernelImpl {
   alloc<K extends Kind>(kind: K, length: number): Buf<K>;
+  /** Shared-memory backends: the byte address of `buf`, and a buffer over `length` elements at an address another thread allocated. */
+  shared?: {
+    address(buf: Buf): number;
+    adopt<K extends Kind>(kind: K, address: number, length: number): Buf<K>;
+  };
   /** Bytes of live buffers, and the bytes reserved for them (wasm: the whole linear memory). */
   memory(): BackendMemory;
   /** Elements offset..offset+length of `buf`, sharing its memory (bounds already checked). */
@@ -31,7 +36,7 @@ export interface KernelImpl {
   winners(Z: Buf<"i32">, ASTAR: Buf<"u32">, WIN: Buf<"i32">, batch: number, n: number, gamma: number): void;
   updateRows(
     H: Buf<"i16">, W: Buf<"u32">, WT: Buf<"u32">, APREV: Buf<"u32">, ASTAR: Buf<"u32">, WIN: Buf<"i32">,
-    batch: number, groups: number, n: number, k: number, lo: number, hi: number, scratch: Buf<"i32">,
+    batch: number, groups: number, n: number, k: number, lo: number, hi: number, j0: number, j1: number, scratch: Buf<"i32">,
   ): number;
   reinforce(H: Buf<"i16">, count: number, table: Buf<"u32">, len: number, state: Buf<"u32">, lo: number, hi: number): number;
 }

@@ -8,7 +8,7 @@ import type { Buf, Kind, TypedArrays } from "./buffer.js";
 import { ARRAY_OF } from "./buffer.js";
 import type { KernelImpl } from "./impl.js";
 import { Heap } from "./heap.js";
-import { SIMD_WASM_BASE64, SCALAR_WASM_BASE64 } from "./wasm-bytes.generated.js";
+import { SIMD_WASM_BASE64, SCALAR_WASM_BASE64, SIMD_SHARED_WASM_BASE64, SCALAR_SHARED_WASM_BASE64 } from "./wasm-bytes.generated.js";
 
 /** Which compiled module: with 128-bit SIMD or without. */
 export type WasmFlavor = "simd" | "scalar";
@@ -33,14 +33,19 @@ interface KernelExports {
   winners(Z: Ptr, ASTAR: Ptr, WIN: Ptr, batch: number, n: number, gamma: number): void;
   updateRows(
     H: Ptr, W: Ptr, WT: Ptr, APREV: Ptr, ASTAR: Ptr, WIN: Ptr,
-    batch: number, groups: number, n: number, k: number, lo: number, hi: number, scratch: Ptr,
+    batch: number, groups: number, n: number, k: number, lo: number, hi: number, j0: number, j1: number, scratch: Ptr,
   ): number;
   reinforce(H: Ptr, count: number, table: Ptr, len: number, state: Ptr, lo: number, hi: number): number;
 }
 
-/** The compiled module's bytes. */
-export function wasmBytes(flavor: WasmFlavor): Uint8Array<ArrayBuffer> {
-  const b64 = flavor === "simd" ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64;
+/** Pages (64 KiB) a shared kernel memory can grow to: the shared modules declare this maximum (1 GiB). */
+export const SHARED_MAX_PAGES = 16384;
+
+/** The compiled module's bytes; `shared`: the build that imports a shared memory (for threads). */
+export function wasmBytes(flavor: WasmFlavor, shared = false): Uint8Array<ArrayBuffer> {
+  const b64 = shared
+    ? (flavor === "simd" ? SIMD_SHARED_WASM_BASE64 : SCALAR_SHARED_WASM_BASE64)
+    : (flavor === "simd" ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64);
   const bin = atob(b64);
   const bytes = new Uint8Array(new ArrayBuffer(bin.length));
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
@@ -54,13 +59,55 @@ export function wasmSupported(flavor: WasmFlavor): boolean {
 
 /** Instantiates the module of `flavor` synchronously (fine in Node and workers). */
 export function wasmKernelsSync(flavor: WasmFlavor): KernelImpl {
-  return wrap(instantiateSync(wasmBytes(flavor)).exports as unknown as KernelExports);
+  const x = instantiateSync(wasmBytes(flavor)).exports as unknown as KernelExports;
+  return wrap(x, new Heap(x.memory, x.heapBase()));
 }
 
 /** Instantiates the module of `flavor` asynchronously (needed on a browser's main thread). */
 export async function wasmKernels(flavor: WasmFlavor): Promise<KernelImpl> {
-  const { exports } = await instantiate(wasmBytes(flavor));
-  return wrap(exports as unknown as KernelExports);
+  const x = (await instantiate(wasmBytes(flavor))).exports as unknown as KernelExports;
+  return wrap(x, new Heap(x.memory, x.heapBase()));
+}
+
+/** A shared kernel memory and the compiled module that runs over it: what threads share. */
+export interface SharedKernels {
+  flavor: WasmFlavor;
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+}
+
+/** True if this engine can run the shared-memory module of `flavor` (WebAssembly threads, SharedArrayBuffer). */
+export function sharedWasmSupported(flavor: WasmFlavor): boolean {
+  if (typeof SharedArrayBuffer !== "function" || typeof Atomics !== "object" || !wasmSupported(flavor)) return false;
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  } catch {
+    return false; // e.g. a browser page that is not cross-origin isolated
+  }
+  return WebAssembly.validate(wasmBytes(flavor, true));
+}
+
+/** Compiles the shared module of `flavor` and creates its memory; returns them with kernels that own the memory's heap. */
+export function sharedWasmKernelsSync(flavor: WasmFlavor): { impl: KernelImpl; shared: SharedKernels } {
+  const shared: SharedKernels = {
+    flavor,
+    module: new WebAssembly.Module(wasmBytes(flavor, true)),
+    memory: new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true }),
+  };
+  const x = instantiateShared(shared);
+  return { impl: wrap(x, new Heap(shared.memory, x.heapBase())), shared };
+}
+
+/**
+ * Kernels over a memory another thread created (sharedWasmKernelsSync), allocating only inside
+ * the region [start, end) that thread reserved for this one.
+ */
+export function attachWasmKernels(shared: SharedKernels, start: number, end: number): KernelImpl {
+  return wrap(instantiateShared(shared), new Heap(shared.memory, start, end));
+}
+
+function instantiateShared({ module, memory }: SharedKernels): KernelExports {
+  return { ...(instantiateSync(module, { env: { memory } }).exports as unknown as KernelExports), memory };
 }
 
 class WasmBuf<K extends Kind> implements Buf<K> {
@@ -101,8 +148,7 @@ class WasmBuf<K extends Kind> implements Buf<K> {
   }
 }
 
-function wrap(x: KernelExports): KernelImpl {
-  const heap = new Heap(x.memory, x.heapBase());
+function wrap(x: KernelExports, heap: Heap): KernelImpl {
   const registry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Ptr>((ptr) => heap.free(ptr)) : null;
   const p = (b: Buf): Ptr => (b as WasmBuf<Kind>).ptr;
   const impl: KernelImpl = {
@@ -116,6 +162,10 @@ function wrap(x: KernelExports): KernelImpl {
       return buf;
     },
     memory: () => ({ live: heap.used, reserved: heap.memory.buffer.byteLength }),
+    shared: x.memory.buffer instanceof ArrayBuffer ? undefined : {
+      address: p,
+      adopt: (kind, address, length) => new WasmBuf(impl, heap, kind, length, address, null),
+    },
     view: (buf, offset, length) => (buf as WasmBuf<typeof buf.kind>).slice(offset, length) as typeof buf,
     prngFill: (s, out, count) => x.prngFill(p(s), p(out), count),
     prngBelow: (s, n) => x.prngBelow(p(s), n) >>> 0,
@@ -129,8 +179,8 @@ function wrap(x: KernelExports): KernelImpl {
     gate: (Z, G, rows, n, t) => x.gate(p(Z), p(G), rows, n, t),
     desired: (D, G, WT, Y, OUT, batch, n, k) => x.desired(p(D), p(G), p(WT), p(Y), p(OUT), batch, n, k),
     winners: (Z, ASTAR, WIN, batch, n, gamma) => x.winners(p(Z), p(ASTAR), p(WIN), batch, n, gamma),
-    updateRows: (H, W, WT, APREV, ASTAR, WIN, batch, groups, n, k, lo, hi, scratch) =>
-      x.updateRows(p(H), p(W), p(WT), p(APREV), p(ASTAR), p(WIN), batch, groups, n, k, lo, hi, p(scratch)),
+    updateRows: (H, W, WT, APREV, ASTAR, WIN, batch, groups, n, k, lo, hi, j0, j1, scratch) =>
+      x.updateRows(p(H), p(W), p(WT), p(APREV), p(ASTAR), p(WIN), batch, groups, n, k, lo, hi, j0, j1, p(scratch)),
     reinforce: (H, count, table, len, state, lo, hi) => x.reinforce(p(H), count, p(table), len, p(state), lo, hi),
   };
   return impl;

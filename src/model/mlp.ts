@@ -39,6 +39,17 @@ export function sum(values: readonly number[]): number {
   return values.reduce((a, v) => a + v, 0);
 }
 
+/** What forward passes and training steps read of an MLP: its shape and weight buffers (an Mlp, or another thread's view of one). */
+export interface MlpWeights {
+  readonly backend: Backend;
+  /** Widths K_0..K_L. */
+  readonly sizes: readonly number[];
+  readonly classes: number;
+  readonly layers: readonly Pick<Layer, "H" | "W" | "WT">[];
+  /** The BEF prototypes ρ_c, packed C × K_L. */
+  readonly P: Buf<"u32">;
+}
+
 /** Buffers for a forward pass of up to `batch` samples. */
 export class Workspace {
   /** acts[l]: packed activations a_l (acts[0] is the input), batch × K_l. */
@@ -48,7 +59,7 @@ export class Workspace {
   /** Logits ŷ = P a_L, batch × C. */
   readonly logits: Buf<"i32">;
 
-  constructor(readonly model: Mlp, readonly batch: number) {
+  constructor(readonly model: MlpWeights, readonly batch: number) {
     const { backend, sizes } = model;
     this.acts = sizes.map((k) => backend.alloc("u32", batch * rowWords(k)));
     this.z = sizes.map((k, l) => backend.alloc("i32", l === 0 ? 0 : batch * k));
@@ -79,7 +90,7 @@ export class Workspace {
   }
 }
 
-export class Mlp {
+export class Mlp implements MlpWeights {
   /** Widths K_0..K_L. */
   readonly sizes: number[];
   readonly layers: Layer[];
@@ -139,7 +150,7 @@ export class Mlp {
 }
 
 /** A forward workspace over batches: gather, forward, logits. */
-interface Forward<D> {
+export interface Forward<D> {
   readonly batch: number;
   readonly logits: Buf<"i32">;
   gather(data: D, indices: null, from: number, count: number): void;
@@ -151,15 +162,20 @@ interface Forward<D> {
 export function predictBatches<D extends { n: number }>(data: D, batch: number, classes: number, workspace: (rows: number) => Forward<D>): Uint8Array {
   const out = new Uint8Array(data.n);
   const ws = workspace(Math.min(batch, Math.max(1, data.n)));
-  for (let from = 0; from < data.n; from += ws.batch) {
-    const count = Math.min(ws.batch, data.n - from);
-    ws.gather(data, null, from, count);
-    ws.forward(count);
-    const y = ws.logits.data;
-    for (let i = 0; i < count; i++) out[from + i] = argmax(y, i * classes, classes);
-  }
+  predictRange(ws, data, 0, data.n, classes, out);
   ws.free();
   return out;
+}
+
+/** Predicts samples from..from+count of `data` through `ws`, ws.batch at a time, into out[from..from+count). */
+export function predictRange<D>(ws: Forward<D>, data: D, from: number, count: number, classes: number, out: Uint8Array): void {
+  for (let f = from, end = from + count; f < end; f += ws.batch) {
+    const rows = Math.min(ws.batch, end - f);
+    ws.gather(data, null, f, rows);
+    ws.forward(rows);
+    const y = ws.logits.data;
+    for (let i = 0; i < rows; i++) out[f + i] = argmax(y, i * classes, classes);
+  }
 }
 
 /** The fraction of predictions equal to their labels (NaN for none). */

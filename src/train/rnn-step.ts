@@ -117,6 +117,7 @@ export class RnnStepper {
 
   /** Trains on series indices[from..from+count) of `data`. Group sizes: [γ_s, γ_y]. */
   step(data: SequenceDataset, indices: ArrayLike<number>, from: number, count: number, s: StepSettings): StepResult {
+    s.beforeUpdate?.();
     const { model, ws, batch: B } = this;
     const { backend, kx, ks, ky, classes } = model;
     const T = this.steps;

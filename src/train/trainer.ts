@@ -9,11 +9,13 @@ import { prngBelow, seedState, STREAM } from "../kernels/js/prng.js";
 import { Dataset } from "../data/dataset.js";
 import { SequenceDataset } from "../data/sequences.js";
 import type { Layer } from "../model/layer.js";
-import { Mlp } from "../model/mlp.js";
+import { Mlp, fractionCorrect } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
 import { Stepper, type StepResult, type StepSettings } from "./step.js";
 import { RnnStepper, type TemporalUpdate } from "./rnn-step.js";
 import type { PhaseClock } from "./phases.js";
+import { ParallelStepper } from "../parallel/mlp-step.js";
+import { ThreadPool } from "../parallel/pool.js";
 
 /** What a trainer trains on: packed samples (MLP) or packed series (recurrent network). */
 export type TrainData = Dataset | SequenceDataset;
@@ -61,6 +63,12 @@ export interface TrainOptions {
   backend?: BackendChoice | Backend;
   /** Continue training this model (its shape must match) instead of initialising a new one. */
   model?: Mlp | Rnn;
+  /**
+   * Threads that train together (MLP only; default 1): a count (the trainer starts and owns a
+   * ThreadPool over `backend`, which must be WebAssembly), or a ThreadPool (its backend is used;
+   * `model` must live on it). Results are bit-identical for any count.
+   */
+  threads?: number | ThreadPool;
 }
 
 /** Metrics of one epoch. */
@@ -180,12 +188,14 @@ export interface TrainerState {
 }
 
 /** Options every model family shares, with their defaults applied. */
-export type CommonOptions = Required<Omit<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon" | "temporalUpdate" | "groupSize" | "backend" | "model">>;
+export type CommonOptions = Required<Omit<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon" | "temporalUpdate" | "groupSize" | "backend" | "model" | "threads">>;
 
 /** A model family as the trainer sees it. */
 interface Family<D extends TrainData> {
   model: ModelFor<D>;
   step(data: D, indices: ArrayLike<number>, from: number, count: number, s: StepSettings): StepResult;
+  /** Predicted classes of `data`, where the family's stepper predicts faster than the model alone (threads). */
+  predict?(data: D): Uint8Array;
   free(): void;
   /** Widths whose divisors the group-size schedule walks. */
   scheduleWidths: number[];
@@ -213,6 +223,9 @@ export class Trainer<D extends TrainData = Dataset> {
   private readonly reinforceState: Buf<"u32">;
   private readonly schedule: GroupSchedule;
   private previousError = 1;
+  /** The thread pool when threads > 1, and whether this trainer started it (and closes it in free()). */
+  private readonly pool: ThreadPool | null;
+  private readonly ownsPool: boolean;
 
   constructor(train: D, options: TrainOptions, readonly test: D | null = null) {
     const o: CommonOptions = {
@@ -236,22 +249,37 @@ export class Trainer<D extends TrainData = Dataset> {
     if (!(o.validationFraction >= 0 && o.validationFraction < 1)) throw new RangeError(`validationFraction must be in [0, 1), got ${o.validationFraction}`);
     if (!(o.sigmaInit >= 0 && o.sigmaInit <= 10000)) throw new RangeError(`sigmaInit must be in [0, 10000], got ${o.sigmaInit}`);
     this.options = o;
-    this.backend = options.model?.backend ?? (typeof options.backend === "object" ? options.backend : loadBackendSync(options.backend ?? "auto"));
-
+    const threads = options.threads ?? 1;
+    if (typeof threads === "number") {
+      checkInt("threads", threads, 1, 256);
+      if (threads > 1 && typeof options.backend === "object") throw new RangeError("threads: with a Backend object, pass threads as a ThreadPool (its backend is the one to use)");
+      if (threads > 1 && options.model !== undefined) throw new RangeError("threads: to continue a model with threads, create a ThreadPool, load the model on pool.backend and pass threads: pool");
+    } else if (!(threads instanceof ThreadPool)) {
+      throw new TypeError("threads must be a number or a ThreadPool");
+    }
+    if ((threads instanceof ThreadPool || threads > 1) && train instanceof SequenceDataset) throw new RangeError("threads: recurrent networks train on one thread for now");
     const split = validationSplit(train.n, o.validationFraction, o.seed);
     this.fit = train.subset(split.fit, `${train.name} (fit)`) as D;
     this.validation = split.validation.length > 0 ? (train.subset(split.validation, `${train.name} (validation)`) as D) : null;
     if (this.fit.n === 0) throw new RangeError(`${train.name}: no training samples left after the validation split`);
+    this.pool = threads instanceof ThreadPool ? threads : threads > 1 ? new ThreadPool(threads, (options.backend as BackendChoice | undefined) ?? "auto") : null;
+    this.ownsPool = typeof threads === "number" && this.pool !== null;
+    this.backend = options.model?.backend ?? this.pool?.backend ?? (typeof options.backend === "object" ? options.backend : loadBackendSync(options.backend ?? "auto"));
 
     const { hidden, state, output, expansion, horizon, temporalUpdate } = options;
     this.shape = { hidden, state, output, expansion, horizon, temporalUpdate };
-    this.family = (train instanceof SequenceDataset
-      ? rnnFamily(this.backend, train, options, o)
-      : mlpFamily(this.backend, train as Dataset, options, o)) as unknown as Family<D>;
-    this.model = this.family.model;
-    const widths = this.family.scheduleWidths;
-    const gamma0 = options.groupSize ?? this.family.defaultGroupSizes;
-    this.schedule = new GroupSchedule(widths, typeof gamma0 === "number" ? widths.map(() => gamma0) : gamma0, o.patience);
+    try {
+      this.family = (train instanceof SequenceDataset
+        ? rnnFamily(this.backend, train, options, o)
+        : mlpFamily(this.backend, train as Dataset, options, o, this.pool)) as unknown as Family<D>;
+      this.model = this.family.model;
+      const widths = this.family.scheduleWidths;
+      const gamma0 = options.groupSize ?? this.family.defaultGroupSizes;
+      this.schedule = new GroupSchedule(widths, typeof gamma0 === "number" ? widths.map(() => gamma0) : gamma0, o.patience);
+    } catch (e) {
+      if (this.ownsPool) this.pool!.close();
+      throw e;
+    }
     this.shuffle = seedState(o.seed, STREAM.shuffle);
     this.reinforceState = this.backend.from("u32", seedState(o.seed, STREAM.reinforce));
   }
@@ -279,22 +307,25 @@ export class Trainer<D extends TrainData = Dataset> {
     shuffleInPlace(order, this.shuffle);
     clock?.lap("data");
     let active = 0, correct = 0, updated = 0;
+    // Reinforcement (CP+R, spec §2.6) after every step with an active sample. It never changes a
+    // sign, so the next step runs it (StepSettings.beforeUpdate) where it can overlap other work.
+    const reinforce = (): void => {
+      family.reinforced.forEach(({ layer }, i) => {
+        const table = tables[i];
+        if (table !== null) this.backend.reinforce(layer.H, layer.size, table, this.reinforceState);
+      });
+      clock?.lap("reinforcement");
+    };
     for (let from = 0; from < fit.n; from += o.batchSize) {
       const count = Math.min(o.batchSize, fit.n - from);
       const r = family.step(fit, order, from, count, settings);
       active += r.active;
       correct += r.correct;
       updated += r.updated;
-      // Reinforcement (CP+R, spec §2.6) after every step with an active sample; it never changes a sign.
-      if (r.active > 0) {
-        family.reinforced.forEach(({ layer }, i) => {
-          const table = tables[i];
-          if (table !== null) this.backend.reinforce(layer.H, layer.size, table, this.reinforceState);
-        });
-        clock?.lap("reinforcement");
-      }
+      settings.beforeUpdate = r.active > 0 ? reinforce : undefined;
       onBatch?.(Math.min(fit.n, from + count), fit.n);
     }
+    settings.beforeUpdate?.();
     for (const t of tables) t?.free();
     this.epoch++;
     this.previousError = 1 - correct / fit.n;
@@ -317,13 +348,15 @@ export class Trainer<D extends TrainData = Dataset> {
 
   /** The model's accuracy on `data`. */
   accuracy(data: D): number {
+    if (this.family.predict) return fractionCorrect(this.family.predict(data), data.labels);
     return (this.model as Mlp | Rnn).accuracy(data as Dataset & SequenceDataset);
   }
 
-  /** Frees the trainer's buffers (not the model's). */
+  /** Frees the trainer's buffers (not the model's) and stops the threads it started. */
   free(): void {
     this.family.free();
     this.reinforceState.free();
+    if (this.ownsPool) this.pool!.close();
   }
 
   /** The trainer's state after the last completed epoch (see TrainerState). */
@@ -359,7 +392,7 @@ export class Trainer<D extends TrainData = Dataset> {
 }
 
 /** The MLP family: an Mlp (new, or options.model) and its Stepper. */
-function mlpFamily(backend: Backend, train: Dataset, options: TrainOptions, o: CommonOptions): Family<Dataset> {
+function mlpFamily(backend: Backend, train: Dataset, options: TrainOptions, o: CommonOptions, pool: ThreadPool | null): Family<Dataset> {
   const hidden = options.hidden;
   if (hidden === undefined) throw new RangeError("hidden widths are required to train an MLP (e.g. hidden: [525, 525])");
   let model: Mlp;
@@ -372,10 +405,12 @@ function mlpFamily(backend: Backend, train: Dataset, options: TrainOptions, o: C
   } else {
     model = new Mlp(backend, train.classes, { inputs: train.k, hidden, classes: train.classes, seed: o.seed, sigmaInit: o.sigmaInit });
   }
-  const stepper = new Stepper(model, o.batchSize);
+  if (pool !== null && model.backend !== pool.backend) throw new RangeError("threads: options.model must live on the thread pool's backend (pool.backend)");
+  const stepper = pool === null ? new Stepper(model, o.batchSize) : new ParallelStepper(pool, model, o.batchSize);
   return {
     model,
     step: (data, indices, from, count, s) => stepper.step(data, indices, from, count, s),
+    predict: stepper instanceof ParallelStepper ? (data) => stepper.predict(data) : undefined,
     free: () => stepper.free(),
     scheduleWidths: model.sizes.slice(1),
     defaultGroupSizes: model.sizes.slice(1).map(defaultGroupSize),

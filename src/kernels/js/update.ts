@@ -31,28 +31,29 @@ export function winners(Z: Int32Array, ASTAR: Uint32Array, WIN: Int32Array, batc
 /**
  * Sparse update (eqs. 8–9): ΔH[j,:] += a*_bj · a_b for every winner (b, j), then for each touched
  * row H[j,:] ← clamp(H[j,:] + 2·ΔH[j,:], lo, hi), W[j,:] = sign(H[j,:]) and column j of WT.
- * Returns the number of rows updated. SCRATCH holds updateScratchWords(...) i32.
+ * Only rows j ∈ [j0, j1) are updated. Returns the number of rows updated. SCRATCH holds
+ * updateScratchWords(...) i32.
  */
 export function updateRows(
   H: Int16Array, W: Uint32Array, WT: Uint32Array, APREV: Uint32Array, ASTAR: Uint32Array, WIN: Int32Array,
-  batch: number, groups: number, n: number, k: number, lo: number, hi: number, SCRATCH: Int32Array,
+  batch: number, groups: number, n: number, k: number, lo: number, hi: number, j0: number, j1: number, SCRATCH: Int32Array,
 ): number {
   const start = SCRATCH.subarray(0, n + 1);
   const order = SCRATCH.subarray(n + 1, n + 1 + batch * groups);
   const acc = SCRATCH.subarray(n + 1 + batch * groups);
   start.fill(0);
   const total = batch * groups;
-  for (let e = 0; e < total; e++) if (WIN[e] >= 0) start[WIN[e] + 1]++;
+  for (let e = 0; e < total; e++) if (WIN[e] >= j0 && WIN[e] < j1) start[WIN[e] + 1]++;
   for (let j = 0; j < n; j++) start[j + 1] += start[j];
   acc.set(start.subarray(0, n));
   for (let e = 0; e < total; e++) {
     const j = WIN[e];
-    if (j >= 0) order[acc[j]++] = (e / groups) | 0;
+    if (j >= j0 && j < j1) order[acc[j]++] = (e / groups) | 0;
   }
   const inWords = rowWords(k);
   const outWords = rowWords(n);
   let touched = 0;
-  for (let j = 0; j < n; j++) {
+  for (let j = j0; j < j1; j++) {
     if (start[j] === start[j + 1]) continue;
     touched++;
     acc.fill(0, 0, k);

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { Mlp, ThreadPool, Trainer, type BackendName } from "../src/index";
+import { randomPrototypes } from "../src/data/prototypes";
+
+describe("multi-threaded training (ThreadPool)", () => {
+  const { train, test } = randomPrototypes({ bits: 300, train: 1500, test: 400, flip: 0.3, seed: 3 });
+
+  /** A short run's metrics (without timings) and every hidden weight. */
+  const run = (threads: number | ThreadPool, backend: BackendName = "wasm-simd", batchSize = 50, hidden = [63, 35, 70]) => {
+    const t = new Trainer(train, { hidden, epochs: 3, batchSize, seed: 5, backend, gate: 0.2, threads }, test);
+    const history = t.run().map(({ seconds: _, ...m }) => m);
+    const hidden_ = t.model.layers.map((l) => Array.from(l.H.data));
+    const predictions = Array.from(t.model.predict(test));
+    t.free();
+    return { history, hidden: hidden_, predictions };
+  };
+
+  it("gives bit-identical models, metrics and predictions for 1, 2 and 3 threads", () => {
+    const one = run(1);
+    expect(one.history.at(-1)!.testAccuracy).toBeGreaterThan(0.3);
+    expect(run(2)).toEqual(one);
+    expect(run(3)).toEqual(one);
+    expect(run(2, "wasm-scalar")).toEqual(run(1, "js"));
+  });
+
+  it("handles batches smaller than the thread count, odd batches and a single hidden layer", () => {
+    expect(run(3, "wasm-simd", 1, [40])).toEqual(run(1, "js", 1, [40]));
+    expect(run(2, "wasm-simd", 7, [33, 65])).toEqual(run(1, "wasm-simd", 7, [33, 65]));
+  });
+
+  it("reuses a pool across trainers, and refuses models that are not on its backend", () => {
+    const pool = new ThreadPool(2, "wasm-simd");
+    try {
+      expect(run(pool)).toEqual(run(1));
+      expect(run(pool)).toEqual(run(1));
+      const elsewhere = new Mlp(new ThreadPool(1, "wasm-simd").backend, 10, { inputs: 300, hidden: [63, 35, 70], classes: 10 });
+      expect(() => new Trainer(train, { hidden: [63, 35, 70], threads: pool, model: elsewhere })).toThrow(/must live on the thread pool's backend/);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("rejects bad thread options with a clear message", () => {
+    expect(() => new Trainer(train, { hidden: [35], threads: 0 })).toThrow(/^threads must be an integer in \[1, 256\], got 0$/);
+    expect(() => new Trainer(train, { hidden: [35], threads: 2, backend: "js" })).toThrow(/threads need a WebAssembly backend/);
+  });
+});
