@@ -80,7 +80,7 @@ export class ParallelStepper {
   private readonly region: Buf<"u32">;
   private readonly datasets = new Map<Dataset, { id: number; bits: Buf<"u32">; labels: Buf<"u32"> }>();
   private indices: { of: ArrayLike<number>; buf: Buf<"i32"> } | null = null;
-  private sentSettings = "";
+  private sentSettings: number[] = [];
   private readonly units: UpdateUnit[];
   /** counter[0]: the next item to claim; chunkActive[c]: active samples of chunk c. */
   private readonly counter: Buf<"i32">;
@@ -194,6 +194,9 @@ export class ParallelStepper {
   /** Tells the helpers the step settings and the BatchRecord's buffers when they change. */
   private syncSettings(s: StepSettings): void {
     const { backend, record } = this;
+    // What the helpers were last told: the settings and the winners buffers (reserve() may replace them).
+    const key = [s.robustness, s.gate, ...s.groupSizes, ...record.winners.flatMap((b) => [backend.address(b), b.length])];
+    if (key.length === this.sentSettings.length && key.every((v, i) => v === this.sentSettings[i])) return;
     const ref = (b: Buf): [number, number] => [backend.address(b), b.length];
     const payload: SettingsPayload = {
       robustness: s.robustness,
@@ -203,11 +206,9 @@ export class ParallelStepper {
       desired: record.desired.map(ref),
       winners: record.winners.map(ref),
     };
-    const text = JSON.stringify(payload);
-    if (text === this.sentSettings) return;
     this.pool.all((ch) => ch.post(Cmd.SETTINGS, [], payload));
     this.pool.waitAll();
-    this.sentSettings = text;
+    this.sentSettings = key;
   }
 
   /** A copy of `data` in the shared memory, made once and announced to the helpers; returns its id. */
