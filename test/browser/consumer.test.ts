@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ROOT = join(__dirname, "..", "..");
+
+/** A consumer app as a user writes it: `import … from "bep"`, nothing else configured. */
+const APP = `
+import { Dataset, Trainer, loadBackend, rowWords } from "bep";
+
+// 600 noisy copies of 4 random 96-bit prototypes (10% of the bits flipped), packed.
+const k = 96, words = rowWords(k), n = 600;
+let seed = 7;
+const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const protos = Array.from({ length: 4 }, () => Array.from({ length: k }, () => rand() < 0.5));
+const bits = new Uint32Array(n * words), labels = new Uint8Array(n);
+for (let i = 0; i < n; i++) {
+  labels[i] = i % 4;
+  for (let j = 0; j < k; j++) if (protos[i % 4][j] !== (rand() < 0.1)) bits[i * words + (j >>> 5)] |= 1 << (j & 31);
+}
+const data = new Dataset(bits, labels, k, 4, "prototypes");
+const backend = await loadBackend("auto");
+const trainer = new Trainer(data.subset(Int32Array.from({ length: 500 }, (_, i) => i)), { hidden: [64], epochs: 5, backend, gate: 0.2 },
+  data.subset(Int32Array.from({ length: 100 }, (_, i) => 500 + i)));
+const history = trainer.run();
+const result = { backend: backend.name, testAccuracy: history.at(-1).testAccuracy };
+if (typeof document !== "undefined") document.title = JSON.stringify(result);
+else console.log(JSON.stringify(result));
+`;
+
+describe("a consumer app bundled with esbuild (no extra configuration)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bep-consumer-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(ROOT, join(dir, "node_modules", "bep"), "dir");
+  writeFileSync(join(dir, "app.js"), APP);
+  const bundle = (platform: "node" | "browser") =>
+    build({ entryPoints: [join(dir, "app.js")], bundle: true, format: "esm", platform, target: "es2022", write: false, logLevel: "silent", absWorkingDir: dir });
+
+  it("runs in Node", async () => {
+    const out = (await bundle("node")).outputFiles[0].text;
+    writeFileSync(join(dir, "app.node.mjs"), out);
+    const result = JSON.parse(execFileSync(process.execPath, [join(dir, "app.node.mjs")], { encoding: "utf8" }).trim());
+    expect(result.backend).toBe("wasm-simd");
+    expect(result.testAccuracy).toBeGreaterThan(0.9);
+  });
+
+  it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("runs in Chromium with no Node built-ins in the bundle", async () => {
+    const out = (await bundle("browser")).outputFiles[0].text;
+    expect(out).not.toMatch(/from\s*["']node:|require\(["'](node:)?(fs|path|worker_threads)["']\)/);
+    const server = createServer((req, res) => {
+      if (req.url === "/") res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><title>…</title><script type="module" src="app.js"></script>');
+      else if (req.url === "/app.js") res.writeHead(200, { "content-type": "text/javascript" }).end(out);
+      else res.writeHead(req.url === "/favicon.ico" ? 204 : 404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+      await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+      await page.waitForFunction(() => document.title.startsWith("{"), null, { timeout: 60_000 });
+      const result = JSON.parse(await page.title());
+      expect(errors).toEqual([]);
+      expect(result.backend).toBe("wasm-simd");
+      expect(result.testAccuracy).toBeGreaterThan(0.9);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  }, 90_000);
+});
