@@ -1,0 +1,100 @@
+/** The demo page: controls, live accuracy chart, per-backend speed, and draw-to-predict. */
+import type { DemoReport, DemoRequest } from "./worker.js";
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const worker = new Worker("worker.js");
+const send = (m: DemoRequest): void => worker.postMessage(m);
+const history: Extract<DemoReport, { type: "epoch" }>[] = [];
+const speeds = new Map<string, number>();
+/** Read by the browser tests. */
+const state = { ready: false, running: false, history, prediction: null as null | { label: number; logits: number[] }, errors: [] as string[] };
+(globalThis as unknown as { demo: typeof state }).demo = state;
+
+worker.onmessage = (e: MessageEvent<DemoReport>) => {
+  const m = e.data;
+  if (m.type === "ready") {
+    state.ready = true;
+    $("status").textContent = `${m.train} training and ${m.test} test digits loaded.`;
+  } else if (m.type === "epoch") {
+    history.push(m);
+    speeds.set(m.backend, m.samplesPerSecond);
+    $("s-epoch").textContent = `${m.epoch} / ${m.epochs}`;
+    $("s-test").textContent = `${(100 * m.testAccuracy).toFixed(2)}%`;
+    $("s-speed").textContent = Math.round(m.samplesPerSecond).toLocaleString();
+    $("s-bytes").textContent = `${(m.modelBytes / 1024).toFixed(0)} KiB`;
+    $("speeds").textContent = [...speeds].map(([b, s]) => `${b}: ${Math.round(s).toLocaleString()}/s`).join(", ");
+    drawChart();
+  } else if (m.type === "done") {
+    state.running = false;
+    $("status").textContent = m.stopped ? "stopped." : "done.";
+    ($("start") as HTMLButtonElement).disabled = false;
+    ($("stop") as HTMLButtonElement).disabled = true;
+  } else if (m.type === "prediction") {
+    state.prediction = { label: m.label, logits: m.logits };
+    $("prediction").textContent = String(m.label);
+    const max = Math.max(...m.logits.map(Math.abs), 1);
+    $("logits").innerHTML = m.logits.map((v, c) => `<div title="${c}: ${v}" style="width:${Math.max(1, (100 * (v + max)) / (2 * max))}px"></div>`).join("");
+  } else {
+    state.errors.push(m.message);
+    $("status").textContent = `error: ${m.message}`;
+  }
+};
+
+$("start").onclick = () => {
+  const num = (id: string) => Number(($(id) as HTMLInputElement).value);
+  history.length = 0;
+  state.running = true;
+  ($("start") as HTMLButtonElement).disabled = true;
+  ($("stop") as HTMLButtonElement).disabled = false;
+  $("status").textContent = "training…";
+  send({
+    type: "start", hidden: Array.from({ length: num("layers") }, () => num("width")), epochs: num("epochs"), gate: num("gate"),
+    robustness: num("robustness"), reinforcement: num("reinforcement"), backend: ($("backend") as HTMLSelectElement).value as "wasm-simd",
+  });
+};
+$("stop").onclick = () => send({ type: "stop" });
+
+function drawChart(): void {
+  const c = $("chart") as HTMLCanvasElement, g = c.getContext("2d")!;
+  g.clearRect(0, 0, c.width, c.height);
+  const n = Math.max(2, history[0]?.epochs ?? 2), x = (e: number) => 30 + ((c.width - 40) * (e - 1)) / (n - 1), y = (a: number) => c.height - 20 - (c.height - 30) * a;
+  g.strokeStyle = "#ccc";
+  for (const a of [0.5, 0.8, 0.9, 1]) { g.beginPath(); g.moveTo(30, y(a)); g.lineTo(c.width - 10, y(a)); g.stroke(); g.fillText(`${a * 100}%`, 0, y(a) + 4); }
+  const series: [keyof (typeof history)[number], string][] = [["trainAccuracy", "#888"], ["validationAccuracy", "#36c"], ["testAccuracy", "#c33"]];
+  for (const [key, color] of series) {
+    g.strokeStyle = color;
+    g.beginPath();
+    history.forEach((m, i) => (i ? g.lineTo : g.moveTo).call(g, x(m.epoch), y(m[key] as number)));
+    g.stroke();
+  }
+}
+
+// Draw-to-predict: a 28 × 28 canvas scaled ×10; pixel values in [0, 1] as in the training digits.
+const pad = $("pad") as HTMLCanvasElement, pen = pad.getContext("2d")!;
+let drawing = false;
+const clear = () => { pen.fillStyle = "black"; pen.fillRect(0, 0, pad.width, pad.height); };
+clear();
+const at = (e: PointerEvent) => { const r = pad.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+pad.onpointerdown = (e) => { drawing = true; pen.beginPath(); pen.moveTo(...(at(e) as [number, number])); };
+pad.onpointermove = (e) => {
+  if (!drawing) return;
+  pen.strokeStyle = "white"; pen.lineWidth = 22; pen.lineCap = "round";
+  pen.lineTo(...(at(e) as [number, number])); pen.stroke();
+  requestPredict();
+};
+pad.onpointerup = pad.onpointerleave = () => { drawing = false; };
+$("clear").onclick = () => { clear(); state.prediction = null; $("prediction").textContent = "–"; };
+let pending = false;
+function requestPredict(): void {
+  if (pending) return;
+  pending = true;
+  requestAnimationFrame(() => {
+    pending = false;
+    const small = document.createElement("canvas");
+    small.width = small.height = 28;
+    const s = small.getContext("2d")!;
+    s.drawImage(pad, 0, 0, 28, 28);
+    const rgba = s.getImageData(0, 0, 28, 28).data;
+    send({ type: "predict", pixels: Array.from({ length: 784 }, (_, i) => rgba[4 * i] / 255) });
+  });
+}

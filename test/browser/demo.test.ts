@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildDemo, serveDemo } from "../../scripts/demo";
+
+const CHROMIUM = "/usr/bin/chromium";
+/** Where the test leaves its screenshot (gitignored). */
+const ARTIFACTS = join(__dirname, "..", "..", "test-artifacts");
+
+type DemoState = { ready: boolean; running: boolean; history: { testAccuracy: number; backend: string }[]; prediction: { label: number; logits: number[] } | null; errors: string[] };
+
+describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("the demo page in headless Chromium", () => {
+  it("trains to ≥ 90% test accuracy within 60 s, predicts a drawn digit, no console errors", async () => {
+    const dir = await buildDemo(join(mkdtempSync(join(tmpdir(), "bep-demo-")), "demo"));
+    const server = await serveDemo(dir, 0);
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+      await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+      const demo = () => page.evaluate(() => (globalThis as unknown as { demo: DemoState }).demo);
+      await page.waitForFunction(() => (globalThis as unknown as { demo: DemoState }).demo.ready, null, { timeout: 30_000 });
+      const t0 = Date.now();
+      await page.click("#start");
+      await page.waitForFunction(() => {
+        const d = (globalThis as unknown as { demo: DemoState }).demo;
+        return d.errors.length > 0 || d.history.some((m) => m.testAccuracy >= 0.9);
+      }, null, { timeout: 60_000 });
+      const seconds = (Date.now() - t0) / 1000;
+      const afterTraining = await demo();
+      expect(afterTraining.errors).toEqual([]);
+      expect(seconds).toBeLessThan(60);
+      expect(afterTraining.history.at(-1)!.backend).toBe("wasm-simd");
+
+      // Draw a "1": a vertical stroke down the middle of the pad.
+      const pad = (await page.locator("#pad").boundingBox())!;
+      await page.mouse.move(pad.x + 140, pad.y + 40);
+      await page.mouse.down();
+      for (let y = 40; y <= 240; y += 10) await page.mouse.move(pad.x + 140, pad.y + y);
+      await page.mouse.up();
+      await page.waitForFunction(() => (globalThis as unknown as { demo: DemoState }).demo.prediction !== null, null, { timeout: 10_000 });
+      const { prediction } = await demo();
+      expect(prediction!.logits).toHaveLength(10);
+      expect(prediction!.label).toBe(1);
+
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, "demo.png") });
+      await page.click("#stop");
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  }, 120_000);
+});
