@@ -7,7 +7,10 @@ const send = (m: DemoRequest): void => worker.postMessage(m);
 const history: Extract<DemoReport, { type: "epoch" }>[] = [];
 const speeds = new Map<string, number>();
 /** Read by the browser tests. */
-const state = { ready: false, running: false, history, prediction: null as null | { label: number; logits: number[] }, errors: [] as string[] };
+const state = {
+  ready: false, running: false, history, prediction: null as null | { label: number; logits: number[] }, errors: [] as string[],
+  model: null as null | { bytes: number; testPredictions: number[] }, speeds: null as null | { backend: string; samplesPerSecond: number }[],
+};
 (globalThis as unknown as { demo: typeof state }).demo = state;
 
 worker.onmessage = (e: MessageEvent<DemoReport>) => {
@@ -34,25 +37,57 @@ worker.onmessage = (e: MessageEvent<DemoReport>) => {
     $("prediction").textContent = String(m.label);
     const max = Math.max(...m.logits.map(Math.abs), 1);
     $("logits").innerHTML = m.logits.map((v, c) => `<div title="${c}: ${v}" style="width:${Math.max(1, (100 * (v + max)) / (2 * max))}px"></div>`).join("");
+  } else if (m.type === "prototypes") {
+    drawPrototypes(m.classes, m.width, m.values);
+  } else if (m.type === "model") {
+    state.model = { bytes: m.bytes.length, testPredictions: Array.from(m.testPredictions) };
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([m.bytes as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }));
+    a.download = "bep-demo.bepm";
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  } else if (m.type === "speeds") {
+    state.speeds = m.speeds;
+    const js = m.speeds.find((x) => x.backend === "js")?.samplesPerSecond ?? NaN;
+    $("compare-out").textContent = m.speeds.map((x) => `${x.backend}: ${Math.round(x.samplesPerSecond).toLocaleString()}/s (${(x.samplesPerSecond / js).toFixed(1)}× js)`).join(", ");
+    ($("compare") as HTMLButtonElement).disabled = false;
   } else {
     state.errors.push(m.message);
     $("status").textContent = `error: ${m.message}`;
   }
 };
 
+/** The BEF classifier: one row of ±1 pixels per class. */
+function drawPrototypes(classes: number, width: number, values: Int8Array): void {
+  const c = $("prototypes") as HTMLCanvasElement, g = c.getContext("2d")!;
+  const img = g.createImageData(width, classes);
+  values.forEach((v, i) => img.data.set(v > 0 ? [20, 20, 20, 255] : [235, 235, 235, 255], 4 * i));
+  c.width = width;
+  c.height = classes;
+  g.putImageData(img, 0, 0);
+}
+
 $("start").onclick = () => {
   const num = (id: string) => Number(($(id) as HTMLInputElement).value);
   history.length = 0;
+  speeds.clear();
   state.running = true;
   ($("start") as HTMLButtonElement).disabled = true;
   ($("stop") as HTMLButtonElement).disabled = false;
   $("status").textContent = "training…";
   send({
     type: "start", hidden: Array.from({ length: num("layers") }, () => num("width")), epochs: num("epochs"), gate: num("gate"),
-    robustness: num("robustness"), reinforcement: num("reinforcement"), backend: ($("backend") as HTMLSelectElement).value as "wasm-simd",
+    robustness: num("robustness"), reinforcement: num("reinforcement"), groupSize: num("gamma") || undefined,
+    backend: ($("backend") as HTMLSelectElement).value as "wasm-simd",
   });
 };
 $("stop").onclick = () => send({ type: "stop" });
+$("download").onclick = () => send({ type: "download" });
+$("compare").onclick = () => {
+  ($("compare") as HTMLButtonElement).disabled = true;
+  $("compare-out").textContent = "running one epoch per backend…";
+  send({ type: "compare", hidden: Array.from({ length: Number(($("layers") as HTMLInputElement).value) }, () => Number(($("width") as HTMLInputElement).value)) });
+};
 
 function drawChart(): void {
   const c = $("chart") as HTMLCanvasElement, g = c.getContext("2d")!;

@@ -2,18 +2,20 @@
  * The demo's training thread (a Web Worker): loads the digit asset, trains a binary MLP with BEP
  * epoch by epoch on the chosen backend and posts each epoch's metrics; predicts drawn digits.
  */
-import { loadBackend, type BackendName } from "../kernels/backend.js";
+import { BACKEND_NAMES, loadBackend, type BackendName } from "../kernels/backend.js";
 import { rowWords } from "../kernels/layout.js";
-import { Dataset } from "../data/dataset.js";
-import { argmax, Workspace } from "../model/mlp.js";
+import { encode, type Encoder } from "../data/encode.js";
+import { serializeModel } from "../io/model-file.js";
 import { Trainer } from "../train/trainer.js";
 import { decodeDigits, type Digits } from "./digits.js";
 
 /** What the page asks for. */
 export type DemoRequest =
-  | { type: "start"; hidden: number[]; epochs: number; gate: number; robustness: number; reinforcement: number; backend: BackendName }
+  | { type: "start"; hidden: number[]; epochs: number; gate: number; robustness: number; reinforcement: number; groupSize?: number; backend: BackendName }
   | { type: "stop" }
-  | { type: "predict"; pixels: number[] };
+  | { type: "predict"; pixels: number[] }
+  | { type: "download" }
+  | { type: "compare"; hidden: number[] };
 
 /** What the worker reports. */
 export type DemoReport =
@@ -21,25 +23,44 @@ export type DemoReport =
   | { type: "epoch"; epoch: number; epochs: number; trainAccuracy: number; validationAccuracy: number; testAccuracy: number; samplesPerSecond: number; modelBytes: number; backend: string }
   | { type: "done"; stopped: boolean }
   | { type: "prediction"; label: number; logits: number[] }
+  /** The BEF prototypes ρ_c, C × K_L values ±1. */
+  | { type: "prototypes"; classes: number; width: number; values: Int8Array }
+  /** A model file (loadable by `bep` in Node) and the trained model's predictions of the test digits. */
+  | { type: "model"; bytes: Uint8Array; testPredictions: Uint8Array }
+  /** One training epoch of the same model on each backend, samples per second. */
+  | { type: "speeds"; speeds: { backend: string; samplesPerSecond: number }[] }
   | { type: "error"; message: string };
 
 const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<DemoRequest>) => void) | null; postMessage(m: DemoReport): void };
 const post = (m: DemoReport): void => scope.postMessage(m);
 let digits: Digits | null = null;
+let encoder: Encoder | null = null;
 let trainer: Trainer | null = null;
 let stopRequested = false;
 
 const ready = fetch(new URL("digits.bin", location.href)).then(async (r) => {
   if (!r.ok) throw new Error(`digits.bin: HTTP ${r.status}`);
   digits = decodeDigits(new Uint8Array(await r.arrayBuffer()));
+  const k = digits.thresholds.length;
+  encoder = { kind: "median", features: k, feature: Int32Array.from({ length: k }, (_, i) => i), threshold: digits.thresholds };
   post({ type: "ready", train: digits.train.n, test: digits.test.n });
 });
 
+const report = (err: unknown): void => post({ type: "error", message: String((err as Error).message ?? err) });
 scope.onmessage = (e) => {
   const m = e.data;
-  if (m.type === "stop") stopRequested = true;
-  else if (m.type === "start") void train(m).catch((err: unknown) => post({ type: "error", message: String((err as Error).message ?? err) }));
-  else if (m.type === "predict") predict(m.pixels);
+  try {
+    if (m.type === "stop") stopRequested = true;
+    else if (m.type === "start") void train(m).catch(report);
+    else if (m.type === "compare") void compare(m.hidden).catch(report);
+    else if (m.type === "predict") predict(m.pixels);
+    else if (m.type === "download" && trainer !== null) {
+      const bytes = serializeModel(trainer.model, encoder, trainer);
+      post({ type: "model", bytes, testPredictions: trainer.model.predict(digits!.test) });
+    }
+  } catch (err) {
+    report(err);
+  }
 };
 
 async function train(m: Extract<DemoRequest, { type: "start" }>): Promise<void> {
@@ -48,8 +69,9 @@ async function train(m: Extract<DemoRequest, { type: "start" }>): Promise<void> 
   stopRequested = false;
   trainer?.free();
   const backend = await loadBackend(m.backend);
-  trainer = new Trainer(trainSet, { hidden: m.hidden, epochs: m.epochs, gate: m.gate, robustness: m.robustness, reinforcement: m.reinforcement, backend }, test);
+  trainer = new Trainer(trainSet, { hidden: m.hidden, epochs: m.epochs, gate: m.gate, robustness: m.robustness, reinforcement: m.reinforcement, groupSize: m.groupSize, backend }, test);
   const t = trainer;
+  post({ type: "prototypes", classes: t.model.classes, width: m.hidden[m.hidden.length - 1], values: t.model.prototypes.slice() });
   const modelBytes = t.model.layers.reduce((s, l) => s + l.size * 2 + (l.n * rowWords(l.k) + l.k * rowWords(l.n)) * 4, 0);
   while (t.epoch < m.epochs && !stopRequested) {
     const metrics = t.runEpoch();
@@ -63,16 +85,25 @@ async function train(m: Extract<DemoRequest, { type: "start" }>): Promise<void> 
 }
 
 function predict(pixels: number[]): void {
-  if (trainer === null || digits === null) return;
-  const k = digits.thresholds.length, words = rowWords(k);
-  if (pixels.length !== k) return post({ type: "error", message: `predict: expected ${k} pixels, got ${pixels.length}` });
-  const bits = new Uint32Array(words);
-  for (let i = 0; i < k; i++) if (pixels[i] > digits.thresholds[i]) bits[i >>> 5] |= 1 << (i & 31);
-  const model = trainer.model;
-  const ws = new Workspace(model, 1);
-  ws.gather(new Dataset(bits, new Uint8Array(1), k, model.classes, "drawing"), null, 0, 1);
-  ws.forward(1);
-  const logits = Array.from(ws.logits.data.subarray(0, model.classes));
-  ws.free();
-  post({ type: "prediction", label: argmax(Int32Array.from(logits), 0, logits.length), logits });
+  if (trainer === null || encoder === null) return;
+  if (pixels.length !== encoder.features) return post({ type: "error", message: `predict: expected ${encoder.features} pixels, got ${pixels.length}` });
+  const drawing = encode(encoder, { x: Float32Array.from(pixels), labels: new Uint8Array(1), features: encoder.features, classes: 10, name: "drawing" });
+  const { label, logits } = trainer.model.logits(drawing, 0);
+  post({ type: "prediction", label, logits: Array.from(logits) });
+}
+
+/** One epoch of a fresh model of the same shape and seed on every backend (the same work: bit-identical results). */
+async function compare(hidden: number[]): Promise<void> {
+  await ready;
+  const speeds: { backend: string; samplesPerSecond: number }[] = [];
+  for (const name of BACKEND_NAMES) {
+    const backend = await loadBackend(name);
+    const t = new Trainer(digits!.train, { hidden, epochs: 1, backend }, null);
+    const m = t.runEpoch();
+    speeds.push({ backend: name, samplesPerSecond: t.fit.n / m.seconds });
+    t.free();
+    t.model.free();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  post({ type: "speeds", speeds });
 }

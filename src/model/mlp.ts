@@ -127,6 +127,18 @@ export class Mlp implements MlpWeights {
     return predictBatches(data, batch, this.classes, (rows) => new Workspace(this, rows));
   }
 
+  /** The logits ŷ = P a_L of sample `i` of `data` and its predicted class (argmax, lowest index on ties). */
+  logits(data: Dataset, i: number): { label: number; logits: Int32Array } {
+    this.checkInputs(data);
+    if (!Number.isInteger(i) || i < 0 || i >= data.n) throw new RangeError(`${data.name}: no sample ${i} (it has ${data.n})`);
+    const ws = new Workspace(this, 1);
+    ws.gather(data, null, i, 1);
+    ws.forward(1);
+    const logits = ws.logits.data.slice(0, this.classes);
+    ws.free();
+    return { label: argmax(logits, 0, this.classes), logits };
+  }
+
   /** Fraction of `data` classified correctly. */
   accuracy(data: Dataset): number {
     return fractionCorrect(this.predict(data), data.labels);

@@ -1,17 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDemo, serveDemo } from "../../scripts/demo";
+import { decodeDigits } from "../../src/demo/digits";
+import { deserializeModel } from "../../src/io/model-file";
+import { Mlp, loadBackendSync } from "../../src/index";
 
 const CHROMIUM = "/usr/bin/chromium";
 /** Where the test leaves its screenshot (gitignored). */
 const ARTIFACTS = join(__dirname, "..", "..", "test-artifacts");
 
-type DemoState = { ready: boolean; running: boolean; history: { testAccuracy: number; backend: string }[]; prediction: { label: number; logits: number[] } | null; errors: string[] };
+type DemoState = {
+  ready: boolean; running: boolean; history: { testAccuracy: number; backend: string }[]; prediction: { label: number; logits: number[] } | null; errors: string[];
+  model: { bytes: number; testPredictions: number[] } | null; speeds: { backend: string; samplesPerSecond: number }[] | null;
+};
 
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("the demo page in headless Chromium", () => {
-  it("trains to ≥ 90% test accuracy within 60 s, predicts a drawn digit, no console errors", async () => {
+  it("trains to ≥ 90% test accuracy within 60 s, predicts a drawn digit, its model file predicts the same in Node, compares backends", async () => {
     const dir = await buildDemo(join(mkdtempSync(join(tmpdir(), "bep-demo-")), "demo"));
     const server = await serveDemo(dir, 0);
     const { chromium } = await import("playwright-core");
@@ -47,9 +53,28 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("the demo page in head
       expect(prediction!.logits).toHaveLength(10);
       expect(prediction!.label).toBe(1);
 
+      // The downloaded model file loads in Node and predicts the test digits as the page's model did.
+      await page.click("#stop");
+      await page.waitForFunction(() => !(globalThis as unknown as { demo: DemoState }).demo.running, null, { timeout: 30_000 });
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+      const bytes = readFileSync((await download.path())!);
+      const { model: pageModel } = await demo();
+      expect(bytes.length).toBe(pageModel!.bytes);
+      const loaded = deserializeModel(new Uint8Array(bytes), download.suggestedFilename(), loadBackendSync("wasm-simd"));
+      const { test } = decodeDigits(new Uint8Array(readFileSync(join(dir, "digits.bin"))));
+      expect(loaded.model).toBeInstanceOf(Mlp);
+      expect(Array.from((loaded.model as Mlp).predict(test))).toEqual(pageModel!.testPredictions);
+
+      // One epoch per backend, side by side.
+      await page.click("#compare");
+      await page.waitForFunction(() => (globalThis as unknown as { demo: DemoState }).demo.speeds !== null, null, { timeout: 60_000 });
+      const speeds = Object.fromEntries((await demo()).speeds!.map((x) => [x.backend, x.samplesPerSecond]));
+      expect(Object.keys(speeds).sort()).toEqual(["js", "wasm-scalar", "wasm-simd"]);
+      expect(speeds["wasm-simd"]).toBeGreaterThan(speeds.js);
+      expect(await page.textContent("#compare-out")).toMatch(/wasm-simd: [\d,]+\/s \([\d.]+× js\)/);
+
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, "demo.png") });
-      await page.click("#stop");
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
