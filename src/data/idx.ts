@@ -4,6 +4,8 @@
  * validated before use: magic, type, dimensions and the exact byte length.
  */
 
+import type { RealData } from "./dataset.js";
+
 /** A parsed unsigned-byte IDX array. */
 export interface IdxArray {
   dims: number[];
@@ -34,6 +36,37 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
     throw new Error(`${name}: IDX dimensions [${dims.join(", ")}] need ${headerBytes + size} bytes, the file has ${bytes.length}${bytes.length < headerBytes + size ? " (truncated)" : ""}`);
   }
   return { dims, data: bytes.subarray(headerBytes) };
+}
+
+/** The file names of the four MNIST-style IDX files (each may also end in .gz). */
+export const IDX_FILES = {
+  train: { images: "train-images-idx3-ubyte", labels: "train-labels-idx1-ubyte" },
+  test: { images: "t10k-images-idx3-ubyte", labels: "t10k-labels-idx1-ubyte" },
+} as const;
+
+/**
+ * Pairs an image IDX array (n × rows × cols) with its label array (n) as real-valued data with
+ * pixels scaled to [0, 1]; `imagesName`/`labelsName` (file names) prefix every error.
+ */
+export function idxImages(images: IdxArray, labels: IdxArray, imagesName: string, labelsName: string, name: string): RealData {
+  if (images.dims.length !== 3) throw new Error(`${imagesName}: expected 3 dimensions (n, rows, cols), got [${images.dims.join(", ")}]`);
+  if (labels.dims.length !== 1) throw new Error(`${labelsName}: expected 1 dimension (n), got [${labels.dims.join(", ")}]`);
+  const [n, rows, cols] = images.dims;
+  if (labels.dims[0] !== n) throw new Error(`${labelsName}: ${labels.dims[0]} labels for ${n} images in ${imagesName}`);
+  const y = labels.data;
+  let classes = 0;
+  for (let i = 0; i < n; i++) classes = Math.max(classes, y[i] + 1);
+  if (classes < 2) throw new Error(`${labelsName}: fewer than 2 classes`);
+  const x = new Float32Array(images.data.length);
+  for (let i = 0; i < x.length; i++) x[i] = images.data[i] / 255;
+  return { x, labels: y.slice(), features: rows * cols, classes, name };
+}
+
+/** Train and test splits from idxImages, with a common class count (their features must agree). */
+export function idxSplits(train: RealData, test: RealData, name: string): { train: RealData; test: RealData } {
+  if (test.features !== train.features) throw new Error(`${name}: test images have ${test.features} pixels, train images ${train.features}`);
+  const classes = Math.max(train.classes, test.classes);
+  return { train: { ...train, classes }, test: { ...test, classes } };
 }
 
 function hex(b: number | undefined): string {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { Dataset, type RealData } from "./dataset.js";
 import { encode, fitDistributiveThermometer, fitMedian, fitThermometer, type Encoder, type EncoderKind } from "./encode.js";
-import { parseIdx } from "./idx.js";
+import { IDX_FILES, idxImages, idxSplits, parseIdx } from "./idx.js";
 import { loadMnistPackage } from "./mnist.js";
 import { randomPrototypes } from "./prototypes.js";
 import type { SequenceDataset } from "./sequences.js";
@@ -105,26 +105,12 @@ export function loadSequenceData(source: string, how: { window?: number; encoder
 
 /** Reads the four MNIST-style IDX files (gzipped or not) of `dir`: images scaled to [0, 1]. */
 export function loadIdxDir(dir: string): { train: RealData; test: RealData } {
-  const split = (prefix: string, name: string): RealData => {
-    const images = readIdx(dir, `${prefix}-images-idx3-ubyte`);
-    const labels = readIdx(dir, `${prefix}-labels-idx1-ubyte`);
-    if (images.array.dims.length !== 3) throw new Error(`${images.file}: expected 3 dimensions (n, rows, cols), got [${images.array.dims.join(", ")}]`);
-    if (labels.array.dims.length !== 1) throw new Error(`${labels.file}: expected 1 dimension (n), got [${labels.array.dims.join(", ")}]`);
-    const [n, rows, cols] = images.array.dims;
-    if (labels.array.dims[0] !== n) throw new Error(`${labels.file}: ${labels.array.dims[0]} labels for ${n} images in ${images.file}`);
-    const y = labels.array.data;
-    let classes = 0;
-    for (let i = 0; i < n; i++) classes = Math.max(classes, y[i] + 1);
-    if (classes < 2) throw new Error(`${labels.file}: fewer than 2 classes`);
-    const x = new Float32Array(images.array.data.length);
-    for (let i = 0; i < x.length; i++) x[i] = images.array.data[i] / 255;
-    return { x, labels: y.slice(), features: rows * cols, classes, name };
+  const split = (part: "train" | "test"): RealData => {
+    const images = readIdx(dir, IDX_FILES[part].images);
+    const labels = readIdx(dir, IDX_FILES[part].labels);
+    return idxImages(images.array, labels.array, images.file, labels.file, `${dir} (${part})`);
   };
-  const train = split("train", `${dir} (train)`);
-  const test = split("t10k", `${dir} (test)`);
-  if (test.features !== train.features) throw new Error(`${dir}: test images have ${test.features} pixels, train images ${train.features}`);
-  const classes = Math.max(train.classes, test.classes);
-  return { train: { ...train, classes }, test: { ...test, classes } };
+  return idxSplits(split("train"), split("test"), dir);
 }
 
 function readIdx(dir: string, base: string) {

@@ -9,7 +9,7 @@ const speeds = new Map<string, number>();
 /** Read by the browser tests. */
 const state = {
   ready: false, running: false, history, prediction: null as null | { label: number; logits: number[] }, errors: [] as string[],
-  model: null as null | { bytes: number; testPredictions: number[] }, speeds: null as null | { backend: string; samplesPerSecond: number }[],
+  data: "", model: null as null | { bytes: number; testPredictions: number[] }, speeds: null as null | { backend: string; samplesPerSecond: number }[],
 };
 (globalThis as unknown as { demo: typeof state }).demo = state;
 
@@ -17,7 +17,8 @@ worker.onmessage = (e: MessageEvent<DemoReport>) => {
   const m = e.data;
   if (m.type === "ready") {
     state.ready = true;
-    $("status").textContent = `${m.train} training and ${m.test} test digits loaded.`;
+    state.data = m.name;
+    $("status").textContent = `${m.name}: ${m.train} training and ${m.test} test samples loaded.`;
   } else if (m.type === "epoch") {
     history.push(m);
     speeds.set(m.backend, m.samplesPerSecond);
@@ -133,3 +134,18 @@ function requestPredict(): void {
     send({ type: "predict", pixels: Array.from({ length: 784 }, (_, i) => rgba[4 * i] / 255) });
   });
 }
+
+// Other data: the four MNIST-style IDX files (e.g. Fashion-MNIST), dropped on the page or chosen.
+async function useFiles(list: FileList | null): Promise<void> {
+  if (list === null || list.length === 0) return;
+  const files = await Promise.all(Array.from(list).map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+  state.ready = false;
+  $("status").textContent = `reading ${files.length} files…`;
+  worker.postMessage({ type: "data", files } satisfies DemoRequest, files.map((f) => f.bytes.buffer));
+}
+document.body.ondragover = (e) => e.preventDefault();
+document.body.ondrop = (e) => {
+  e.preventDefault();
+  void useFiles(e.dataTransfer?.files ?? null);
+};
+($("files") as HTMLInputElement).onchange = (e) => void useFiles((e.target as HTMLInputElement).files);

@@ -4,7 +4,8 @@
  */
 import { BACKEND_NAMES, loadBackend, type BackendName } from "../kernels/backend.js";
 import { rowWords } from "../kernels/layout.js";
-import { encode, type Encoder } from "../data/encode.js";
+import { encode, fitMedian, type Encoder } from "../data/encode.js";
+import { IDX_FILES, idxImages, idxSplits, parseIdx } from "../data/idx.js";
 import { serializeModel } from "../io/model-file.js";
 import { Trainer } from "../train/trainer.js";
 import { decodeDigits, type Digits } from "./digits.js";
@@ -15,11 +16,13 @@ export type DemoRequest =
   | { type: "stop" }
   | { type: "predict"; pixels: number[] }
   | { type: "download" }
-  | { type: "compare"; hidden: number[] };
+  | { type: "compare"; hidden: number[] }
+  /** Replace the digits by the four MNIST-style IDX files the user dropped (e.g. Fashion-MNIST; gzipped or not). */
+  | { type: "data"; files: { name: string; bytes: Uint8Array }[] };
 
 /** What the worker reports. */
 export type DemoReport =
-  | { type: "ready"; train: number; test: number }
+  | { type: "ready"; name: string; train: number; test: number }
   | { type: "epoch"; epoch: number; epochs: number; trainAccuracy: number; validationAccuracy: number; testAccuracy: number; samplesPerSecond: number; modelBytes: number; backend: string }
   | { type: "done"; stopped: boolean }
   | { type: "prediction"; label: number; logits: number[] }
@@ -38,13 +41,42 @@ let encoder: Encoder | null = null;
 let trainer: Trainer | null = null;
 let stopRequested = false;
 
-const ready = fetch(new URL("digits.bin", location.href)).then(async (r) => {
+/** Makes `data` the training and test data, binarised by a median encoder fitted on its training split. */
+function useData(data: Digits, name: string): void {
+  digits = data;
+  const k = data.thresholds.length;
+  encoder = { kind: "median", features: k, feature: Int32Array.from({ length: k }, (_, i) => i), threshold: data.thresholds };
+  post({ type: "ready", name, train: data.train.n, test: data.test.n });
+}
+
+let ready = fetch(new URL("digits.bin", location.href)).then(async (r) => {
   if (!r.ok) throw new Error(`digits.bin: HTTP ${r.status}`);
-  digits = decodeDigits(new Uint8Array(await r.arrayBuffer()));
-  const k = digits.thresholds.length;
-  encoder = { kind: "median", features: k, feature: Int32Array.from({ length: k }, (_, i) => i), threshold: digits.thresholds };
-  post({ type: "ready", train: digits.train.n, test: digits.test.n });
+  useData(decodeDigits(new Uint8Array(await r.arrayBuffer())), "mnist digits");
 });
+
+/** Parses four dropped IDX files (validated; gzip detected by its magic bytes). */
+async function loadDropped(files: { name: string; bytes: Uint8Array }[]): Promise<void> {
+  const find = async (base: string) => {
+    const file = files.find((f) => f.name === base || f.name === `${base}.gz`);
+    if (file === undefined) throw new Error(`missing ${base} (or ${base}.gz) among the dropped files: ${files.map((f) => f.name).join(", ")}`);
+    let bytes = file.bytes;
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      try {
+        bytes = new Uint8Array(await new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+      } catch (e) {
+        throw new Error(`${file.name}: corrupt gzip data: ${(e as Error).message}`);
+      }
+    }
+    return { name: file.name, array: parseIdx(bytes, file.name) };
+  };
+  const split = async (part: "train" | "test") => {
+    const images = await find(IDX_FILES[part].images), labels = await find(IDX_FILES[part].labels);
+    return idxImages(images.array, labels.array, images.name, labels.name, `dropped files (${part})`);
+  };
+  const raw = idxSplits(await split("train"), await split("test"), "dropped files");
+  const fitted = fitMedian(raw.train);
+  useData({ train: encode(fitted, raw.train), test: encode(fitted, raw.test), thresholds: fitted.threshold }, "dropped IDX files");
+}
 
 const report = (err: unknown): void => post({ type: "error", message: String((err as Error).message ?? err) });
 scope.onmessage = (e) => {
@@ -53,6 +85,7 @@ scope.onmessage = (e) => {
     if (m.type === "stop") stopRequested = true;
     else if (m.type === "start") void train(m).catch(report);
     else if (m.type === "compare") void compare(m.hidden).catch(report);
+    else if (m.type === "data") ready = loadDropped(m.files).catch(report);
     else if (m.type === "predict") predict(m.pixels);
     else if (m.type === "download" && trainer !== null) {
       const bytes = serializeModel(trainer.model, encoder, trainer);

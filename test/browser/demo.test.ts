@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDemo, serveDemo } from "../../scripts/demo";
 import { decodeDigits } from "../../src/demo/digits";
 import { deserializeModel } from "../../src/io/model-file";
 import { Mlp, loadBackendSync } from "../../src/index";
+import { fashionMnistDirs } from "../../src/data/sources";
 
 const CHROMIUM = "/usr/bin/chromium";
 /** Where the test leaves its screenshot (gitignored). */
@@ -76,6 +77,33 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("the demo page in head
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, "demo.png") });
       expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  }, 120_000);
+
+  const fashion = fashionMnistDirs().find((d) => existsSync(join(d, "train-images-idx3-ubyte.gz")));
+  it.skipIf(fashion === undefined && !process.env.CI)("trains on Fashion-MNIST IDX files given to the page", async () => {
+    const dir = await buildDemo(join(mkdtempSync(join(tmpdir(), "bep-demo-")), "demo"));
+    const server = await serveDemo(dir, 0);
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+      const demo = () => page.evaluate(() => (globalThis as unknown as { demo: DemoState & { data: string } }).demo);
+      await page.waitForFunction(() => (globalThis as unknown as { demo: DemoState }).demo.ready, null, { timeout: 30_000 });
+      await page.setInputFiles("#files", readdirSync(fashion!).filter((f) => f.endsWith("-ubyte.gz")).map((f) => join(fashion!, f)));
+      await page.waitForFunction(() => (globalThis as unknown as { demo: DemoState & { data: string } }).demo.data === "dropped IDX files", null, { timeout: 60_000 });
+      expect(await page.textContent("#status")).toMatch(/60000 training and 10000 test samples/);
+      await page.fill("#epochs", "2");
+      await page.click("#start");
+      await page.waitForFunction(() => !(globalThis as unknown as { demo: DemoState }).demo.running, null, { timeout: 60_000 });
+      const state = await demo();
+      expect(state.errors).toEqual([]);
+      expect(state.history).toHaveLength(2);
+      expect(state.history[1].testAccuracy).toBeGreaterThan(0.8); // 784-525-525 after 2 epochs: ~83%
     } finally {
       await browser.close();
       server.close();
