@@ -11,7 +11,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], {
 describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
   it("usage errors exit 2 with one line naming the problem, no stack trace", () => {
     for (const [args, message] of [
-      [["frobnicate"], /unknown command 'frobnicate'/],
+      [["frobnicate"], /unknown command 'frobnicate' \(expected train, eval or info\)/],
       [["train", "--bogus"], /Unknown option '--bogus'/],
       [["train", "--layers", "5x"], /--layers expects a non-negative integer, got '5x'/],
       [["train", "--gate", "2", "--epochs", "1"], /gate must be in \[0, 1\], got 2/],
@@ -59,6 +59,39 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
     const resumed = run("train", "--data", "prototypes", "--resume", file("resumed.bepm"), "--epochs", "3", "--threads", "3", "--out", file("resumed.bepm"), "--json");
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(readFileSync(file("resumed.bepm")).equals(readFileSync(file("one.bepm")))).toBe(true);
+  });
+
+  it("eval reproduces the final test accuracy of train; info describes the file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bep-eval-"));
+    const file = join(dir, "p.bepm");
+    const trained = run("train", "--data", "prototypes", "--layers", "45", "--epochs", "2", "--seed", "3", "--out", file, "--json");
+    expect(trained.status, trained.stderr).toBe(0);
+    const summary = JSON.parse(trained.stdout.trim().split("\n").at(-1)!);
+    const evaluated = run("eval", "--model", file, "--data", "prototypes", "--json");
+    expect(evaluated.status, evaluated.stderr).toBe(0);
+    expect(JSON.parse(evaluated.stdout)).toMatchObject({ type: "eval", samples: 3000, testAccuracy: summary.testAccuracy });
+    const described = run("info", "--model", file, "--json");
+    expect(described.status, described.stderr).toBe(0);
+    expect(JSON.parse(described.stdout)).toMatchObject({
+      kind: "mlp", architecture: "1000-45-10", parameters: 45000, hiddenWeightBytes: 90000, training: { epoch: 2, options: { seed: 3 } },
+    });
+    expect(run("info", "--model", file).stdout).toMatch(/binary MLP 1000-45-10 .*\n {2}H1: 45 × 1000 int16 hidden weights/);
+  });
+
+  it("eval and info usage errors exit 2, unreadable files exit 1", () => {
+    for (const [args, message] of [
+      [["eval", "--data", "mnist"], /eval: --model <file> is required/],
+      [["eval", "--model", "x.bepm"], /eval: --data <source> is required/],
+      [["info"], /info: --model <file> is required/],
+      [["info", "--model", "x", "--bogus"], /Unknown option '--bogus'/],
+    ] as const) {
+      const r = run(...args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const r = run("info", "--model", "/nonexistent/m.bepm");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^bep: \/nonexistent\/m\.bepm: cannot read/);
   });
 
   it("--threads usage errors exit 2", () => {

@@ -1,5 +1,5 @@
 /**
- * The `bep` command line. `bep train` trains a binary MLP (or, with --model rnn, a binary
+ * The `bep` command line: `bep train`, `bep eval`, `bep info` (src/cli/inspect.ts). `bep train` trains a binary MLP (or, with --model rnn, a binary
  * recurrent network with BEP-TT) and prints per-epoch
  * metrics with a progress bar (or JSON lines with --json) and the final test accuracy.
  * Exit codes: 0 ok, 1 failure, 2 usage error.
@@ -14,6 +14,17 @@ import { resumeTrainer, serializeModel } from "../io/model-file.js";
 import { readModelFile, writeFileAtomic } from "../io/files.js";
 import { SequenceDataset } from "../data/sequences.js";
 import { Rnn } from "../model/rnn.js";
+import { evaluate, info } from "./inspect.js";
+import { UsageError } from "./usage.js";
+
+const COMMANDS = `Usage: bep <command> [options]
+
+Commands:
+  train   train a fully binary network with BEP and report test accuracy
+  eval    test accuracy of a saved model on a data source
+  info    describe a saved model file
+
+Run 'bep <command> --help' for a command's options.`;
 
 const USAGE = `Usage: bep train [options]
 
@@ -65,15 +76,15 @@ Examples:
   bep train --data fashion-mnist --layers 525,525 --threads 2
   bep train --model rnn --data ucr:/path/to/ERing --thermometer 20 --epochs 50`;
 
-class UsageError extends Error {}
-
 function main(argv: string[]): number {
   const [command, ...rest] = argv;
   if (command === undefined || command === "-h" || command === "--help") {
-    console.log(USAGE);
+    console.log(COMMANDS);
     return command === undefined ? 2 : 0;
   }
-  if (command !== "train") throw new UsageError(`unknown command '${command}' (expected: train)`);
+  if (command === "info") return info(rest);
+  if (command === "eval") return evaluate(rest);
+  if (command !== "train") throw new UsageError(`unknown command '${command}' (expected train, eval or info)`);
   let values;
   try {
     ({ values } = parseArgs({
