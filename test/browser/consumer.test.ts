@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ const ROOT = join(__dirname, "..", "..");
 const APP = `
 import { Dataset, Trainer, loadBackend, rowWords } from "bep";
 
+(async () => {
 // 600 noisy copies of 4 random 96-bit prototypes (10% of the bits flipped), packed.
 const k = 96, words = rowWords(k), n = 600;
 let seed = 7;
@@ -31,7 +32,33 @@ const history = trainer.run();
 const result = { backend: backend.name, testAccuracy: history.at(-1).testAccuracy };
 if (typeof document !== "undefined") document.title = JSON.stringify(result);
 else console.log(JSON.stringify(result));
+})();
 `;
+const PAGE = '<!doctype html><title>…</title><script type="module" src="app.js"></script>';
+
+/** Serves `files` (path → [content type, body]) and returns what the page put in its title (a JSON result), with any console errors. */
+async function runInChromium(files: Record<string, [string, string | Buffer]>): Promise<{ result: { backend: string; testAccuracy: number }; errors: string[] }> {
+  const server = createServer((req, res) => {
+    const file = files[req.url ?? ""];
+    if (file === undefined) res.writeHead(req.url === "/favicon.ico" ? 204 : 404).end();
+    else res.writeHead(200, { "content-type": file[0] }).end(file[1]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+    await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+    await page.waitForFunction(() => document.title.startsWith("{"), null, { timeout: 60_000 });
+    return { result: JSON.parse(await page.title()), errors };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
 
 describe("a consumer app bundled with esbuild (no extra configuration)", () => {
   const dir = mkdtempSync(join(tmpdir(), "bep-consumer-"));
@@ -49,31 +76,38 @@ describe("a consumer app bundled with esbuild (no extra configuration)", () => {
     expect(result.testAccuracy).toBeGreaterThan(0.9);
   });
 
-  it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("runs in Chromium with no Node built-ins in the bundle", async () => {
+  const inBrowser = it.skipIf(!existsSync(CHROMIUM) && !process.env.CI);
+
+  inBrowser("runs in Chromium with no Node built-ins in the bundle", async () => {
     const out = (await bundle("browser")).outputFiles[0].text;
     expect(out).not.toMatch(/from\s*["']node:|require\(["'](node:)?(fs|path|worker_threads)["']\)/);
-    const server = createServer((req, res) => {
-      if (req.url === "/") res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><title>…</title><script type="module" src="app.js"></script>');
-      else if (req.url === "/app.js") res.writeHead(200, { "content-type": "text/javascript" }).end(out);
-      else res.writeHead(req.url === "/favicon.ico" ? 204 : 404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
-      page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
-      await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
-      await page.waitForFunction(() => document.title.startsWith("{"), null, { timeout: 60_000 });
-      const result = JSON.parse(await page.title());
-      expect(errors).toEqual([]);
-      expect(result.backend).toBe("wasm-simd");
-      expect(result.testAccuracy).toBeGreaterThan(0.9);
-    } finally {
-      await browser.close();
-      server.close();
-    }
+    const { result, errors } = await runInChromium({ "/": ["text/html", PAGE], "/app.js": ["text/javascript", out] });
+    expect(errors).toEqual([]);
+    expect(result.backend).toBe("wasm-simd");
+    expect(result.testAccuracy).toBeGreaterThan(0.9);
   }, 90_000);
+
+  inBrowser("builds with Vite and runs in Chromium", async () => {
+    const { build: viteBuild } = await import("vite");
+    writeFileSync(join(dir, "index.html"), PAGE.replace('src="app.js"', 'src="/app.js"'));
+    const outDir = join(dir, "vite-dist");
+    await viteBuild({ root: dir, logLevel: "silent", configFile: false, build: { outDir, target: "es2022" } });
+    const files: Record<string, [string, string | Buffer]> = { "/": ["text/html", readFileSync(join(outDir, "index.html"))] };
+    for (const f of readdirSync(join(outDir, "assets"))) files[`/assets/${f}`] = ["text/javascript", readFileSync(join(outDir, "assets", f))];
+    const { result, errors } = await runInChromium(files);
+    expect(errors).toEqual([]);
+    expect(result.testAccuracy).toBeGreaterThan(0.9);
+  }, 120_000);
+
+  inBrowser("builds with webpack and runs in Chromium", async () => {
+    const webpack = (await import("webpack")).default;
+    const outDir = join(dir, "webpack-dist");
+    const stats = await new Promise<import("webpack").Stats>((resolve, reject) =>
+      webpack({ mode: "production", target: "web", context: dir, entry: "./app.js", output: { path: outDir, filename: "app.js" }, performance: { hints: false } }, (err, st) => (err || !st ? reject(err) : resolve(st))),
+    );
+    expect(stats.hasErrors(), stats.toString("errors-only")).toBe(false);
+    const { result, errors } = await runInChromium({ "/": ["text/html", PAGE.replace(' type="module"', "")], "/app.js": ["text/javascript", readFileSync(join(outDir, "app.js"))] });
+    expect(errors).toEqual([]);
+    expect(result.testAccuracy).toBeGreaterThan(0.9);
+  }, 120_000);
 });
