@@ -39,6 +39,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("the demo page in head
       }, null, { timeout: 60_000 });
       const seconds = (Date.now() - t0) / 1000;
       const afterTraining = await demo();
+      const first = afterTraining.history.find((m) => m.testAccuracy >= 0.9);
+      console.log(`demo: ${(100 * (first?.testAccuracy ?? 0)).toFixed(2)}% test accuracy after ${afterTraining.history.length} epochs, ${seconds.toFixed(1)} s after Start`);
       expect(afterTraining.errors).toEqual([]);
       expect(seconds).toBeLessThan(60);
       expect(afterTraining.history.at(-1)!.backend).toBe("wasm-simd");
