@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Mlp, ThreadPool, Trainer, type BackendName } from "../src/index";
+import { Mlp, ParallelStepper, Stepper, ThreadPool, Trainer, loadBackendSync, type BackendName } from "../src/index";
 import { randomPrototypes } from "../src/data/prototypes";
 
 describe("multi-threaded training (ThreadPool)", () => {
@@ -21,6 +21,30 @@ describe("multi-threaded training (ThreadPool)", () => {
     expect(run(2)).toEqual(one);
     expect(run(3)).toEqual(one);
     expect(run(2, "wasm-scalar")).toEqual(run(1, "js"));
+  });
+
+  it("steps over many chunks per thread equal Stepper's, step by step (results and every weight)", () => {
+    const pool = new ThreadPool(3, "wasm-simd");
+    try {
+      const options = { inputs: 300, hidden: [63, 300, 70], classes: 10, seed: 9 }; // layer 2: 3 update units of ≤ 128 rows
+      const shared = new Mlp(pool.backend, 10, options), alone = new Mlp(loadBackendSync("js"), 10, options);
+      const batch = 50, rows = 3; // 17 chunks of at most 3 samples, claimed by 3 threads
+      const parallel = new ParallelStepper(pool, shared, batch, rows), single = new Stepper(alone, batch, rows);
+      const order = Int32Array.from({ length: train.n }, (_, i) => (i * 7919) % train.n);
+      for (let step = 0; step < 12; step++) {
+        const settings = { robustness: 0.5, gate: 0.2, groupSizes: step < 6 ? [7, 20, 7] : [3, 1, 2] };
+        const got = parallel.step(train, order, step * batch, batch, settings);
+        const want = single.step(train, order, step * batch, batch, { ...settings });
+        expect(got, `step ${step}`).toEqual(want);
+        expect(want.active).toBeGreaterThan(0);
+        shared.layers.forEach((l, i) => expect(Array.from(l.H.data), `step ${step}, layer ${i + 1}`).toEqual(Array.from(alone.layers[i].H.data)));
+      }
+      expect(Array.from(parallel.predict(test))).toEqual(Array.from(alone.predict(test)));
+      parallel.free();
+      single.free();
+    } finally {
+      pool.close();
+    }
   });
 
   it("handles batches smaller than the thread count, odd batches and a single hidden layer", () => {
