@@ -46,7 +46,7 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
   it("--threads 2 saves the same model file as one thread, also when it resumes a run", () => {
     const dir = mkdtempSync(join(tmpdir(), "bep-threads-"));
     const file = (name: string) => join(dir, name);
-    const args = ["train", "--data", "prototypes", "--layers", "70,45", "--batch", "64", "--json"];
+    const args = ["train", "--data", "prototypes", "--layers", "300,300", "--batch", "64", "--json"]; // 64 × 390k weights: steps shared by the threads
     const one = run(...args, "--epochs", "3", "--out", file("one.bepm"));
     const two = run(...args, "--epochs", "3", "--threads", "2", "--out", file("two.bepm"));
     expect(one.status, one.stderr).toBe(0);

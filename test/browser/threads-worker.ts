@@ -12,7 +12,7 @@ scope.onmessage = async () => {
     const { train, test } = randomPrototypes({ bits: 300, train: 1500, test: 400, flip: 0.3, seed: 3 });
     const pool = await ThreadPool.create(2, "wasm-simd");
     const run = (threads: 1 | ThreadPool) => {
-      const t = new Trainer(train, { hidden: [63, 35], epochs: 3, batchSize: 50, seed: 5, gate: 0.2, backend: "wasm-simd", threads }, test);
+      const t = new Trainer(train, { hidden: [300, 300], epochs: 3, batchSize: 50, seed: 5, gate: 0.2, backend: "wasm-simd", threads }, test); // 50 × 180k weights: shared steps
       const history = t.run();
       const weights = t.model.layers.map((l) => Array.from(l.H.data)).flat();
       t.free();
