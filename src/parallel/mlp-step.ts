@@ -18,7 +18,7 @@ import { rowWords, updateScratchWords } from "../kernels/layout.js";
 import type { SharedKernels } from "../kernels/wasm.js";
 import { Dataset } from "../data/dataset.js";
 import { chunkRows, predictRange, type Mlp, type MlpWeights } from "../model/mlp.js";
-import { BatchRecord, SampleStepper, stepRowBytes, updateUnit, updateUnits, type StepResult, type StepSettings, type UpdateUnit } from "../train/step.js";
+import { BatchRecord, SampleStepper, stepHere, stepRowBytes, updateUnit, updateUnits, type StepResult, type StepSettings, type UpdateUnit } from "../train/step.js";
 import { claimEach } from "./channel.js";
 import type { ThreadPool } from "./pool.js";
 
@@ -137,10 +137,10 @@ export class ParallelStepper {
     const { pool, record, samples } = this;
     const counter = this.counter.data, chunkActive = this.chunkActive.data;
     record.reserve(s.groupSizes);
+    if (count * this.model.parameters < this.minMacs) return stepHere(samples, record, this.units, data, indices, from, count, s);
     this.syncSettings(s);
     const id = this.register(data);
     this.syncIndices(indices);
-    if (count * this.model.parameters < this.minMacs) return this.stepAlone(data, indices, from, count, s);
     const rows = samples.ws.batch, chunks = Math.ceil(count / rows);
     Atomics.store(counter, 0, 0);
     pool.all((ch) => ch.post(Cmd.STEP, [id, from, count]));
@@ -166,17 +166,6 @@ export class ParallelStepper {
     let updated = 0;
     claimEach(counter, this.units.length, (u) => void (updated += updateUnit(record, active, s.groupSizes, this.units[u])));
     for (const ch of pool.channels) updated += ch.wait()[0];
-    s.clock?.lap("update");
-    return { active, correct, updated };
-  }
-
-  /** A step on this thread only (the same as Stepper.step). */
-  private stepAlone(data: Dataset, indices: ArrayLike<number>, from: number, count: number, s: StepSettings): StepResult {
-    s.beforeUpdate?.();
-    const { active, correct } = this.samples.run(data, indices, from, count, s, this.record, 0);
-    if (active === 0) return { active, correct, updated: 0 };
-    let updated = 0;
-    for (const unit of this.units) updated += updateUnit(this.record, active, s.groupSizes, unit);
     s.clock?.lap("update");
     return { active, correct, updated };
   }

@@ -210,7 +210,23 @@ export function stepRowBytes(sizes: readonly number[]): number {
   return 4 * (sum(sizes.slice(1)) + Math.max(0, ...sizes.slice(1, -1)));
 }
 
-/** One single-threaded BEP step: a SampleStepper over the whole batch, then updateLayers. */
+/**
+ * A whole step on this thread: s.beforeUpdate, the per-sample part of samples indices[from..from+count)
+ * into `record` (reserved for s.groupSizes) from slot 0, then every unit of the update.
+ */
+export function stepHere(
+  samples: SampleStepper, record: BatchRecord, units: readonly UpdateUnit[], data: Dataset, indices: ArrayLike<number>, from: number, count: number, s: StepSettings,
+): StepResult {
+  s.beforeUpdate?.();
+  const { active, correct } = samples.run(data, indices, from, count, s, record, 0);
+  if (active === 0) return { active, correct, updated: 0 };
+  let updated = 0;
+  for (const unit of units) updated += updateUnit(record, active, s.groupSizes, unit);
+  s.clock?.lap("update");
+  return { active, correct, updated };
+}
+
+/** One single-threaded BEP step: a SampleStepper over the whole batch, then every update unit (stepHere). */
 export class Stepper {
   readonly samples: SampleStepper;
   readonly record: BatchRecord;
@@ -225,14 +241,8 @@ export class Stepper {
 
   /** Trains on samples indices[from..from+count) of `data` (after running s.beforeUpdate). */
   step(data: Dataset, indices: ArrayLike<number>, from: number, count: number, s: StepSettings): StepResult {
-    s.beforeUpdate?.();
     this.record.reserve(s.groupSizes);
-    const { active, correct } = this.samples.run(data, indices, from, count, s, this.record, 0);
-    if (active === 0) return { active, correct, updated: 0 };
-    let updated = 0;
-    for (const unit of this.units) updated += updateUnit(this.record, active, s.groupSizes, unit);
-    s.clock?.lap("update");
-    return { active, correct, updated };
+    return stepHere(this.samples, this.record, this.units, data, indices, from, count, s);
   }
 
   free(): void {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
+import { HAS_CHROMIUM, serveFiles, withChromium } from "./chromium";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ROOT = join(__dirname, "..", "..");
 
 /** A consumer app as a user writes it: `import … from "bep"`, nothing else configured. */
@@ -36,26 +35,20 @@ else console.log(JSON.stringify(result));
 `;
 const PAGE = '<!doctype html><title>…</title><script type="module" src="app.js"></script>';
 
-/** Serves `files` (path → [content type, body]) and returns what the page put in its title (a JSON result), with any console errors. */
+/** Loads `files` in Chromium and returns what the page put in its title (a JSON result), with any console errors. */
 async function runInChromium(files: Record<string, [string, string | Buffer]>): Promise<{ result: { backend: string; testAccuracy: number }; errors: string[] }> {
-  const server = createServer((req, res) => {
-    const file = files[req.url ?? ""];
-    if (file === undefined) res.writeHead(req.url === "/favicon.ico" ? 204 : 404).end();
-    else res.writeHead(200, { "content-type": file[0] }).end(file[1]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+  const server = await serveFiles(files);
   try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
-    await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
-    await page.waitForFunction(() => document.title.startsWith("{"), null, { timeout: 60_000 });
-    return { result: JSON.parse(await page.title()), errors };
+    return await withChromium(async (browser) => {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+      await page.goto(server.url);
+      await page.waitForFunction(() => document.title.startsWith("{"), null, { timeout: 60_000 });
+      return { result: JSON.parse(await page.title()), errors };
+    });
   } finally {
-    await browser.close();
     server.close();
   }
 }
@@ -76,7 +69,7 @@ describe("a consumer app bundled with esbuild (no extra configuration)", () => {
     expect(result.testAccuracy).toBeGreaterThan(0.9);
   });
 
-  const inBrowser = it.skipIf(!existsSync(CHROMIUM) && !process.env.CI);
+  const inBrowser = it.skipIf(!HAS_CHROMIUM);
 
   inBrowser("runs in Chromium with no Node built-ins in the bundle", async () => {
     const out = (await bundle("browser")).outputFiles[0].text;
