@@ -64,13 +64,7 @@ function packageVersion(dir: string): string {
   }
 }
 
-/** The median of `xs` (mean of the two middle values for an even count). */
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) throw new RangeError("median of no values");
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+export { median } from "../src/train/phases";
 
 /** How to warm up and size the timed runs. */
 export interface TimingOptions {

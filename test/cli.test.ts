@@ -11,10 +11,10 @@ const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], {
 describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
   it("usage errors exit 2 with one line naming the problem, no stack trace", () => {
     for (const [args, message] of [
-      [["frobnicate"], /unknown command 'frobnicate' \(expected train, eval or info\)/],
+      [["frobnicate"], /unknown command 'frobnicate' \(expected train, eval, predict, info, export or bench\)/],
       [["train", "--bogus"], /Unknown option '--bogus'/],
       [["train", "--layers", "5x"], /--layers expects a non-negative integer, got '5x'/],
-      [["train", "--gate", "2", "--epochs", "1"], /gate must be in \[0, 1\], got 2/],
+      [["train", "--gate", "2", "--epochs", "1"], /--gate expects a number in \[0, 1\], got '2'/],
       [["train", "--data", "cifar"], /--data: unknown data source 'cifar'/],
       [["train", "--backend", "gpu"], /--backend: unknown backend 'gpu'/],
     ] as const) {

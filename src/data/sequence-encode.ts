@@ -1,10 +1,8 @@
 /**
  * From real-valued series to packed SequenceDatasets (spec §4): missing-value filling, the
- * last-window crop, per-step encoder fitting data, binarisation, row-sequential images and
- * stratified cross-validation folds.
+ * last-window crop, per-step encoder fitting data, binarisation and row-sequential images.
  */
 import { packThresholds } from "../kernels/js/pack.js";
-import { prngBelow, seedState, STREAM } from "../kernels/js/prng.js";
 import { rowWords } from "../kernels/layout.js";
 import type { Dataset, RealData } from "./dataset.js";
 import { fitDistributiveThermometer, fitMedian, fitThermometer, type Encoder, type EncoderKind } from "./encode.js";
@@ -130,34 +128,6 @@ function bitRange(words: Uint32Array, row: number, start: number, count: number)
   let v = words[w] >>> shift;
   if (shift + count > 32) v |= words[w + 1] << (32 - shift);
   return count === 32 ? v >>> 0 : v & ((1 << count) - 1);
-}
-
-/**
- * The cross-validation fold (0..folds−1) of every sample, stratified by label: each class's
- * samples are shuffled (seeded Fisher–Yates) and dealt round-robin to the folds, the rotation
- * continuing across classes in label order, so fold sizes differ by at most 1.
- */
-export function stratifiedFolds(labels: Uint8Array, folds: number, seed: number): Int32Array {
-  const n = labels.length;
-  if (!Number.isInteger(folds) || folds < 2 || folds > n) throw new RangeError(`stratifiedFolds: folds must be an integer in [2, ${n}] (the number of samples), got ${folds}`);
-  const start = new Int32Array(257);
-  for (let i = 0; i < n; i++) start[labels[i] + 1]++;
-  for (let c = 0; c < 256; c++) start[c + 1] += start[c];
-  const order = new Int32Array(n);
-  const next = start.slice(0, 256);
-  for (let i = 0; i < n; i++) order[next[labels[i]]++] = i;
-  const prng = seedState(seed, STREAM.folds);
-  for (let c = 0; c < 256; c++) {
-    for (let i = start[c + 1] - 1; i > start[c]; i--) {
-      const j = start[c] + prngBelow(prng, i - start[c] + 1);
-      const tmp = order[i];
-      order[i] = order[j];
-      order[j] = tmp;
-    }
-  }
-  const fold = new Int32Array(n);
-  for (let r = 0; r < n; r++) fold[order[r]] = r % folds;
-  return fold;
 }
 
 /** How series are binarised: the last-window length (default: whole series) and the per-step encoder. */

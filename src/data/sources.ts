@@ -1,12 +1,13 @@
 /**
- * Named data sources for the CLI and scripts (Node only): `mnist`, `fashion-mnist`, `idx:<dir>`
- * and `prototypes`. Real-valued data is binarised (median by default, or a thermometer) with an
+ * Named data sources for the CLI and scripts (Node only): `mnist`, `fashion-mnist`, `idx:<dir>`,
+ * `csv:<file>` and `prototypes`. Real-valued data is binarised (median by default, or a thermometer) with an
  * encoder fitted on the training split only.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { parseCsv, type CsvOptions } from "./csv.js";
 import { Dataset, type RealData } from "./dataset.js";
 import { encode, fitDistributiveThermometer, fitMedian, fitThermometer, type Encoder, type EncoderKind } from "./encode.js";
 import { IDX_FILES, idxImages, idxSplits, parseIdx } from "./idx.js";
@@ -15,6 +16,7 @@ import { randomPrototypes } from "./prototypes.js";
 import type { SequenceDataset } from "./sequences.js";
 import { binariseSequences, rowSequences } from "./sequence-encode.js";
 import { loadUcr } from "./ucr-files.js";
+import { stratifiedHoldout } from "./split.js";
 
 /** Train and test sets ready for training, with the encoder that produced them (if any). */
 export interface LoadedData {
@@ -22,14 +24,18 @@ export interface LoadedData {
   train: Dataset;
   test: Dataset;
   encoder: Encoder | null;
+  /** CSV data: the feature columns, in feature order. */
+  featureNames?: string[];
+  /** CSV data: class c's label as written in the file. */
+  classNames?: string[];
 }
 
 /** The data source names `loadData` understands. */
-export const DATA_SOURCES = ["mnist", "fashion-mnist", "idx:<dir>", "prototypes"] as const;
+export const DATA_SOURCES = ["mnist", "fashion-mnist", "idx:<dir>", "csv:<file>", "prototypes"] as const;
 
 /** True if `source` is one of DATA_SOURCES (`idx:` with any folder). */
 export function isDataSource(source: string): boolean {
-  return ["mnist", "fashion-mnist", "prototypes"].includes(source) || source.startsWith("idx:");
+  return ["mnist", "fashion-mnist", "prototypes"].includes(source) || (/^(idx|csv):./.test(source));
 }
 
 /** Where Fashion-MNIST is looked for, in order: $BEP_FASHION_MNIST, ~/.cache/bep/fashion-mnist, the Debian package. */
@@ -53,8 +59,18 @@ export interface EncoderChoice {
   bits?: number;
 }
 
-/** Loads a named source (see DATA_SOURCES); `seed` drives generated data; images use `encoder` (a choice to fit on the training split, default median, or an already fitted one). */
-export function loadData(source: string, seed = 1, encoder: EncoderChoice | Encoder = { kind: "median" }): LoadedData {
+/** How a `csv:` source is read and split: its label column (default: the last) and the stratified test fraction (default 0.2). */
+export interface CsvSplit {
+  labelColumn?: string;
+  testFraction?: number;
+}
+
+/**
+ * Loads a named source (see DATA_SOURCES); `seed` drives generated data and the CSV test split;
+ * real-valued data uses `encoder` (a choice to fit on the training split, default median, or an
+ * already fitted one).
+ */
+export function loadData(source: string, seed = 1, encoder: EncoderChoice | Encoder = { kind: "median" }, csv: CsvSplit = {}): LoadedData {
   const binarise = (name: string, raw: { train: RealData; test: RealData }): LoadedData => {
     const fitted = "feature" in encoder ? encoder
       : encoder.kind === "median" ? fitMedian(raw.train)
@@ -65,6 +81,18 @@ export function loadData(source: string, seed = 1, encoder: EncoderChoice | Enco
   if (source === "mnist") return binarise("mnist", loadMnistPackage());
   if (source === "prototypes") return { name: source, ...randomPrototypes({ seed }), encoder: null };
   if (source === "fashion-mnist") return binarise(source, loadIdxDir(fashionMnistDir()));
+  if (source.startsWith("csv:")) {
+    const all = readCsv(source.slice(4), { labelColumn: csv.labelColumn });
+    const { train, test } = stratifiedHoldout(all.labels, csv.testFraction ?? 0.2, seed);
+    const rows = (indices: Int32Array, part: string): RealData => ({
+      x: Float32Array.from({ length: indices.length * all.features }, (_, i) => all.x[indices[Math.floor(i / all.features)] * all.features + (i % all.features)]),
+      labels: Uint8Array.from(indices, (i) => all.labels[i]),
+      features: all.features,
+      classes: all.classes,
+      name: `${all.name} (${part})`,
+    });
+    return { ...binarise(source, { train: rows(train, "train"), test: rows(test, "test") }), featureNames: all.featureNames, classNames: all.classNames };
+  }
   if (!isDataSource(source)) throw new Error(`unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
   return binarise(source, loadIdxDir(source.slice(4)));
 }
@@ -79,7 +107,7 @@ export interface LoadedSequences {
 
 /** True if `source` names sequence data: `ucr:<dir or _TRAIN file>`, or an image source read row by row. */
 export function isSequenceSource(source: string): boolean {
-  return source.startsWith("ucr:") || (isDataSource(source) && source !== "prototypes");
+  return source.startsWith("ucr:") || (isDataSource(source) && source !== "prototypes" && !source.startsWith("csv:"));
 }
 
 /**
@@ -101,6 +129,17 @@ export function loadSequenceData(source: string, how: { window?: number; encoder
   const rows = Math.round(Math.sqrt(images.train.k));
   if (rows * rows !== images.train.k) throw new Error(`${source}: images of ${images.train.k} pixels are not square; cannot read them row by row`);
   return { name: source, train: rowSequences(images.train, rows), test: rowSequences(images.test, rows), encoder: images.encoder! };
+}
+
+/** Reads and parses a numeric CSV file (see parseCsv). */
+export function readCsv(file: string, options: CsvOptions = {}) {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file));
+  } catch (e) {
+    throw new Error(`${file}: cannot read as UTF-8 text: ${(e as Error).message}`);
+  }
+  return parseCsv(text, file, options);
 }
 
 /** Reads the four MNIST-style IDX files (gzipped or not) of `dir`: images scaled to [0, 1]. */

@@ -121,7 +121,7 @@ function predict(pixels: number[]): void {
   if (trainer === null || encoder === null) return;
   if (pixels.length !== encoder.features) return post({ type: "error", message: `predict: expected ${encoder.features} pixels, got ${pixels.length}` });
   const drawing = encode(encoder, { x: Float32Array.from(pixels), labels: new Uint8Array(1), features: encoder.features, classes: 10, name: "drawing" });
-  const { label, logits } = trainer.model.logits(drawing, 0);
+  const { predictions: [label], logits } = trainer.model.logits(drawing);
   post({ type: "prediction", label, logits: Array.from(logits) });
 }
 

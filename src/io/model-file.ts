@@ -4,14 +4,14 @@
  * bytes out; src/io/files.ts reads and writes them on disk.
  *
  *   0      "BEPM"                         magic
- *   4      u32 LE  version (1: MLP; 2: adds the recurrent kind)
+ *   4      u32 LE  version (1: MLP; 2: adds the recurrent kind; 3: adds inference-only files of 1-bit weights)
  *   8      u32 LE  header length h
  *   12     h bytes of UTF-8 JSON header   shapes, options, section table
  *   12+h   sections, in header order, little-endian, no padding
  *   end−4  u32 LE  CRC-32 of every byte before it
  */
 import type { Backend } from "../kernels/backend.js";
-import { H_MAX, H_MIN } from "../kernels/layout.js";
+import { H_MAX, H_MIN, rowWords } from "../kernels/layout.js";
 import { ENCODER_KINDS, type Encoder, type EncoderKind } from "../data/encode.js";
 import { Mlp } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
@@ -20,8 +20,11 @@ import { Trainer, type ModelFor, type TrainData, type TrainerState, type TrainOp
 import type { ThreadPool } from "../parallel/pool.js";
 import { crc32 } from "./crc32.js";
 
-/** The newest version this library reads and writes (MLP files are still written as version 1, which has no recurrent kind); newer files are refused. */
-export const MODEL_FILE_VERSION = 2;
+/**
+ * The newest version this library reads and writes; newer files are refused. Each file is written
+ * with the oldest version that can hold it: 1 (an MLP), 2 (a recurrent network), 3 (1-bit weights).
+ */
+export const MODEL_FILE_VERSION = 3;
 const MAGIC = [0x42, 0x45, 0x50, 0x4d]; // "BEPM"
 
 type SectionType = "i8" | "i16" | "i32" | "u32" | "f32";
@@ -36,27 +39,60 @@ interface Header {
   rnn?: { inputs: number; expansion: number; state: number; output: number };
   classes: number;
   encoder: { kind: EncoderKind; features: number } | null;
+  /** "sign" (version 3): the layers are stored as their packed visible weights W = sign(H) only. */
+  weights?: "sign";
+  names?: DataNames;
   training: { options: TrainOptions; state: Omit<TrainerState, "shuffle" | "reinforce"> } | null;
   sections: { name: string; type: SectionType; length: number }[];
+}
+
+/** Names from the training data (CSV files): the encoder's input features and the classes. */
+export interface DataNames {
+  /** Feature f's column name (one per encoder feature). */
+  features?: string[];
+  /** Class c's label as written in the data. */
+  classes?: string[];
+}
+
+/** How serializeModel stores a model. */
+export interface SerializeOptions {
+  /** Names to keep with the model (CSV columns and labels). */
+  names?: DataNames | null;
+  /**
+   * "sign": an inference-only file of 1-bit visible weights W = sign(H) (version 3, about 16×
+   * smaller; it loads as a model whose hidden weights are ±1 and has no training state).
+   * Default "hidden": the int16 hidden weights.
+   */
+  weights?: "hidden" | "sign";
 }
 
 /** What a model file holds. */
 export interface ModelFileContents {
   model: Mlp | Rnn;
   encoder: Encoder | null;
+  /** Names from the training data, if the file has them. */
+  names: DataNames | null;
+  /** True for an inference-only file of 1-bit weights (its hidden weights are ±1). */
+  signOnly: boolean;
   /** Present when the file was saved from a Trainer: its options and state. */
   training: { options: TrainOptions; state: TrainerState } | null;
 }
 
 /** Serialises `model` (with its `encoder`; with `trainer`'s state when given) into model-file bytes. */
-export function serializeModel<D extends TrainData>(model: ModelFor<D>, encoder: Encoder | null, trainer: Trainer<D> | null = null): Uint8Array {
+export function serializeModel<D extends TrainData>(model: ModelFor<D>, encoder: Encoder | null, trainer: Trainer<D> | null = null, options: SerializeOptions = {}): Uint8Array {
   const m = model as Mlp | Rnn;
-  const sections: Section[] = m instanceof Rnn
-    ? [
-      ...(m.expansion ? [{ name: "R", type: "i8" as const, values: m.expansion.H.data }] : []),
-      ...layerSections(m).map(([name, l]) => ({ name, type: "i16" as const, values: l.H.data })),
-    ]
-    : m.layers.map((l, i) => ({ name: `H${i + 1}`, type: "i16" as const, values: l.H.data }));
+  const sign = options.weights === "sign";
+  if (sign && trainer) throw new Error("serializeModel: a file of 1-bit weights is inference-only; pass no trainer");
+  const names = options.names ?? null;
+  if (names?.features && names.features.length !== encoder?.features) throw new Error(`serializeModel: ${names.features.length} feature names for an encoder of ${encoder?.features ?? 0} features`);
+  if (names?.classes && names.classes.length !== m.classes) throw new Error(`serializeModel: ${names.classes.length} class names for ${m.classes} classes`);
+  const layerSection = ([name, l]: [string, Layer]): Section => sign
+    ? { name: `W${name.slice(1)}`, type: "u32", values: l.W.data }
+    : { name, type: "i16", values: l.H.data };
+  const sections: Section[] = [
+    ...(m instanceof Rnn && m.expansion ? [{ name: "R", type: "i8" as const, values: m.expansion.H.data }] : []),
+    ...trainedLayers(m).map(layerSection),
+  ];
   sections.push({ name: "P", type: "i8", values: m.prototypes });
   if (encoder) {
     sections.push({ name: "encoder.feature", type: "i32", values: encoder.feature }, { name: "encoder.threshold", type: "f32", values: encoder.threshold });
@@ -73,10 +109,12 @@ export function serializeModel<D extends TrainData>(model: ModelFor<D>, encoder:
       : { kind: "mlp" as const, sizes: m.sizes }),
     classes: m.classes,
     encoder: encoder ? { kind: encoder.kind, features: encoder.features } : null,
+    ...(sign ? { weights: "sign" as const } : {}),
+    ...(names ? { names } : {}),
     training,
     sections: sections.map((s) => ({ name: s.name, type: s.type, length: s.values.length })),
   };
-  const version = m instanceof Rnn ? 2 : 1;
+  const version = sign ? 3 : m instanceof Rnn ? 2 : 1;
   const json = new TextEncoder().encode(JSON.stringify(header, (_, v) => (v === Infinity ? "Infinity" : v)));
   const body = sections.reduce((n, s) => n + s.values.length * BYTES[s.type], 0);
   const out = new Uint8Array(12 + json.length + body + 4);
@@ -142,33 +180,40 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
     return v;
   };
   const { classes } = header;
-  const isH = (v: number) => v >= H_MIN && v <= H_MAX;
+  if (header.weights !== undefined && (header.weights !== "sign" || version < 3)) fail(`header.weights must be "sign"${version < 3 ? ` in a version-3 file (this is version ${version})` : ""}, got ${JSON.stringify(header.weights)}`);
+  const sign = header.weights === "sign";
+  if (sign && header.training) fail("a file of 1-bit weights (header.weights \"sign\") cannot hold training state");
+  // The layers start at zero (σ_init 0, no init draw): their weights are read below.
   let model: Mlp | Rnn, inputs: number;
-  // H is overwritten below, so the new layers start at zero (σ_init 0) rather than drawing an init.
   if (header.kind === "rnn") {
     const { inputs: kin, expansion, state, output } = header.rnn!;
     const P = Int8Array.from(need("P", classes * output, (v) => v === 1 || v === -1, "±1"));
-    const rnn = new Rnn(backend, classes, { inputs: kin, expansion, state, output, sigmaInit: 0, prototypes: P });
-    if (rnn.expansion) {
-      rnn.expansion.H.data.set(need("R", rnn.expansion.size, (v) => v === 1 || v === -1, "±1"));
-      rnn.expansion.refresh();
+    model = new Rnn(backend, classes, { inputs: kin, expansion, state, output, sigmaInit: 0, prototypes: P });
+    if (model.expansion) {
+      model.expansion.H.data.set(need("R", model.expansion.size, (v) => v === 1 || v === -1, "±1"));
+      model.expansion.refresh();
     }
-    for (const [name, layer] of layerSections(rnn)) {
-      layer.H.data.set(need(name, layer.size, isH, "an int16"));
-      layer.refresh();
-    }
-    model = rnn;
     inputs = kin;
   } else {
     const sizes = header.sizes!;
     const P = Int8Array.from(need("P", classes * sizes[sizes.length - 1], (v) => v === 1 || v === -1, "±1"));
-    const mlp = new Mlp(backend, classes, { inputs: sizes[0], hidden: sizes.slice(1), classes, sigmaInit: 0, prototypes: P });
-    mlp.layers.forEach((layer, l) => {
-      layer.H.data.set(need(`H${l + 1}`, layer.size, isH, "an int16"));
-      layer.refresh();
-    });
-    model = mlp;
+    model = new Mlp(backend, classes, { inputs: sizes[0], hidden: sizes.slice(1), classes, sigmaInit: 0, prototypes: P });
     inputs = sizes[0];
+  }
+  for (const [name, layer] of trainedLayers(model)) {
+    if (sign) {
+      // H = ±1 with the stored signs; bits past k in a row's last word must be 0.
+      const words = rowWords(layer.k), spare = layer.k % 32 === 0 ? 0 : ~0 << layer.k % 32;
+      const W = need(`W${name.slice(1)}`, layer.n * words);
+      const h = layer.H.data;
+      for (let j = 0; j < layer.n; j++) {
+        if ((W[j * words + words - 1] & spare) !== 0) fail(`section W${name.slice(1)}: row ${j} has bits set past its ${layer.k} weights`);
+        for (let i = 0; i < layer.k; i++) h[j * layer.k + i] = (W[j * words + (i >>> 5)] >>> (i & 31)) & 1 ? 1 : -1;
+      }
+    } else {
+      layer.H.data.set(need(name, layer.size, (v) => v >= H_MIN && v <= H_MAX, "an int16"));
+    }
+    layer.refresh();
   }
   let encoder: Encoder | null = null;
   if (header.encoder) {
@@ -187,7 +232,15 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
       state: { ...state, shuffle: Uint32Array.from(need("prng.shuffle", 4)), reinforce: Uint32Array.from(need("prng.reinforce", 4)) },
     };
   }
-  return { model, encoder, training };
+  let names: DataNames | null = null;
+  if (header.names !== undefined) {
+    const { features, classes: labels } = header.names ?? {};
+    const strings = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => typeof x === "string");
+    if (features !== undefined && !strings(features, encoder?.features ?? -1)) fail(`header.names.features must be ${encoder ? `${encoder.features} strings (one per encoder feature)` : "absent in a file without an encoder"}`);
+    if (labels !== undefined && !strings(labels, classes)) fail(`header.names.classes must be ${classes} strings (one per class)`);
+    names = { ...(features ? { features } : {}), ...(labels ? { classes: labels } : {}) };
+  }
+  return { model, encoder, names, signOnly: sign, training };
 }
 
 function write(view: DataView, at: number, type: SectionType, v: number): void {
@@ -211,9 +264,9 @@ function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, "0")}`;
 }
 
-/** The trained matrices of a recurrent network with their section names. */
-function layerSections(m: Rnn): [string, Layer][] {
-  return [["Hxs", m.xs], ["Hss", m.ss], ["Hsy", m.sy]];
+/** The trained layers of a model with their hidden-weight section names (H1..HL; Hxs, Hss, Hsy). */
+function trainedLayers(m: Mlp | Rnn): [string, Layer][] {
+  return m instanceof Rnn ? [["Hxs", m.xs], ["Hss", m.ss], ["Hsy", m.sy]] : m.layers.map((l, i) => [`H${i + 1}`, l]);
 }
 
 /**

@@ -127,16 +127,12 @@ export class Mlp implements MlpWeights {
     return predictBatches(data, batch, this.classes, (rows) => new Workspace(this, rows));
   }
 
-  /** The logits ŷ = P a_L of sample `i` of `data` and its predicted class (argmax, lowest index on ties). */
-  logits(data: Dataset, i: number): { label: number; logits: Int32Array } {
+  /** The logits ŷ = P a_L of every sample of `data` (n × classes, row-major) and the predicted classes (as predict). */
+  logits(data: Dataset): { predictions: Uint8Array; logits: Int32Array } {
     this.checkInputs(data);
-    if (!Number.isInteger(i) || i < 0 || i >= data.n) throw new RangeError(`${data.name}: no sample ${i} (it has ${data.n})`);
-    const ws = new Workspace(this, 1);
-    ws.gather(data, null, i, 1);
-    ws.forward(1);
-    const logits = ws.logits.data.slice(0, this.classes);
-    ws.free();
-    return { label: argmax(logits, 0, this.classes), logits };
+    const logits = new Int32Array(data.n * this.classes);
+    const predictions = predictBatches(data, chunkRows(4 * sum(this.sizes.slice(1)), Number.MAX_SAFE_INTEGER), this.classes, (rows) => new Workspace(this, rows), logits);
+    return { predictions, logits };
   }
 
   /** Fraction of `data` classified correctly. */
@@ -170,23 +166,24 @@ export interface Forward<D> {
   free(): void;
 }
 
-/** Predicted classes of every sample of `data`, in batches of up to `batch` through a workspace from `workspace(rows)`. */
-export function predictBatches<D extends { n: number }>(data: D, batch: number, classes: number, workspace: (rows: number) => Forward<D>): Uint8Array {
+/** Predicted classes of every sample of `data`, in batches of up to `batch` through a workspace from `workspace(rows)` (and their logits into `logits`, n × classes, if given). */
+export function predictBatches<D extends { n: number }>(data: D, batch: number, classes: number, workspace: (rows: number) => Forward<D>, logits?: Int32Array): Uint8Array {
   const out = new Uint8Array(data.n);
   const ws = workspace(Math.min(batch, Math.max(1, data.n)));
-  predictRange(ws, data, 0, data.n, classes, out);
+  predictRange(ws, data, 0, data.n, classes, out, logits);
   ws.free();
   return out;
 }
 
-/** Predicts samples from..from+count of `data` through `ws`, ws.batch at a time, into out[from..from+count). */
-export function predictRange<D>(ws: Forward<D>, data: D, from: number, count: number, classes: number, out: Uint8Array): void {
+/** Predicts samples from..from+count of `data` through `ws`, ws.batch at a time, into out[from..from+count) (and their logits into `logits`, if given). */
+export function predictRange<D>(ws: Forward<D>, data: D, from: number, count: number, classes: number, out: Uint8Array, logits?: Int32Array): void {
   for (let f = from, end = from + count; f < end; f += ws.batch) {
     const rows = Math.min(ws.batch, end - f);
     ws.gather(data, null, f, rows);
     ws.forward(rows);
     const y = ws.logits.data;
     for (let i = 0; i < rows; i++) out[f + i] = argmax(y, i * classes, classes);
+    logits?.set(y.subarray(0, rows * classes), f * classes);
   }
 }
 

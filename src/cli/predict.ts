@@ -1,0 +1,149 @@
+/**
+ * `bep predict --model <file> --input <file>`: the class and logits of every sample of an IDX
+ * image file, a CSV file or a JSON-lines file, binarised with the encoder saved in the model.
+ */
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { loadBackendSync } from "../kernels/backend.js";
+import { parseCsv } from "../data/csv.js";
+import type { RealData } from "../data/dataset.js";
+import { encode, type Encoder } from "../data/encode.js";
+import { parseIdx } from "../data/idx.js";
+import { readModelFile } from "../io/files.js";
+import type { DataNames } from "../io/model-file.js";
+import { Rnn } from "../model/rnn.js";
+import { UsageError, parsed } from "./usage.js";
+
+const USAGE = `Usage: bep predict --model <file> --input <file> [options]
+
+Predict the class of every sample of <file>, binarised with the encoder saved in the model.
+Prints one line per sample: its index, class and logits (tab-separated, after a header line).
+
+Input formats (--format, or from the file name: .csv, .jsonl/.ndjson/.json, else IDX):
+  idx    an IDX unsigned-byte file of n samples (e.g. t10k-images-idx3-ubyte[.gz]),
+         scaled to [0, 1] as in training
+  csv    a header row and one sample per row; a model trained on CSV data reads its
+         feature columns by name (other columns, such as the label, are ignored),
+         other models read every column (but --label-column) in order
+  jsonl  one sample per line: an array of numbers, or an object of feature names
+         (for models trained on CSV data)
+A model without an encoder (trained on packed bits) takes one value per input bit: > 0 is +1.
+
+Options:
+  --model <file>         a model file from 'bep train --out' or 'bep export'
+  --input <file>         the samples
+  --format <f>           idx | csv | jsonl                          [from the file name]
+  --label-column <name>  csv: a column to ignore (models without feature names)
+  --json                 print one JSON object per sample instead
+  -h, --help             show this help
+
+Examples:
+  bep predict --model fmnist.bepm --input /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
+  bep predict --model iris.bepm --input new-flowers.csv --json`;
+
+const FORMATS = ["idx", "csv", "jsonl"] as const;
+type Format = (typeof FORMATS)[number];
+
+/** `bep predict`. */
+export function predict(rest: string[]): number {
+  const { values } = parsed(rest, {
+    model: { type: "string" }, input: { type: "string" }, format: { type: "string" }, "label-column": { type: "string" },
+    json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.model === undefined) throw new UsageError("predict: --model <file> is required");
+  if (values.input === undefined) throw new UsageError("predict: --input <file> is required");
+  const format = values.format ?? formatOf(values.input);
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: unknown format '${format}' (expected ${FORMATS.join(", ")})`);
+  const { model, encoder, names } = readModelFile(values.model, loadBackendSync("auto"));
+  if (model instanceof Rnn) throw new UsageError(`${values.model} holds a recurrent network: 'bep predict' takes MLPs (use 'bep eval' for recurrent networks)`);
+  const input = encoder ?? bitEncoder(model.sizes[0]);
+  const raw = readSamples(values.input, format as Format, input.features, names, values["label-column"]);
+  const data = encode(input, { ...raw, labels: new Uint8Array(raw.labels.length), classes: model.classes });
+  const { predictions, logits } = model.logits(data);
+  const classNames = names?.classes;
+  const lines: string[] = values.json ? [] : [["sample", "class", ...(classNames ? ["label"] : []), "logits"].join("\t")];
+  for (let i = 0; i < data.n; i++) {
+    const c = predictions[i], y = Array.from(logits.subarray(i * model.classes, (i + 1) * model.classes));
+    lines.push(values.json
+      ? JSON.stringify({ sample: i, class: c, ...(classNames ? { label: classNames[c] } : {}), logits: y })
+      : [i, c, ...(classNames ? [classNames[c]] : []), y.join(" ")].join("\t"));
+  }
+  process.stdout.write(lines.join("\n") + "\n");
+  return 0;
+}
+
+/** The format a file name suggests: .csv, .jsonl/.ndjson/.json, else IDX. */
+function formatOf(file: string): Format {
+  if (/\.csv$/i.test(file)) return "csv";
+  if (/\.(jsonl|ndjson|json)$/i.test(file)) return "jsonl";
+  return "idx";
+}
+
+/** The encoder of a model trained on packed bits: one input value per bit, +1 iff it is > 0. */
+function bitEncoder(k: number): Encoder {
+  return { kind: "median", features: k, feature: Int32Array.from({ length: k }, (_, j) => j), threshold: new Float32Array(k) };
+}
+
+/** Reads `file` in `format` as samples of `features` reals (unlabelled). */
+function readSamples(file: string, format: Format, features: number, names: DataNames | null, labelColumn: string | undefined): RealData {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new Error(`${file}: cannot read: ${(e as Error).message}`);
+  }
+  let data: RealData;
+  if (format === "idx") {
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      try {
+        bytes = gunzipSync(bytes);
+      } catch (e) {
+        throw new Error(`${file}: corrupt gzip data: ${(e as Error).message}`);
+      }
+    }
+    const { dims, data: pixels } = parseIdx(bytes, file);
+    if (dims.length < 2) throw new Error(`${file}: IDX dimensions [${dims.join(", ")}] hold no samples of features (expected n × features…)`);
+    data = { x: Float32Array.from(pixels, (v) => v / 255), labels: new Uint8Array(dims[0]), features: pixels.length / dims[0], classes: 2, name: file };
+  } else {
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new Error(`${file}: not UTF-8 text`);
+    }
+    data = format === "csv"
+      ? parseCsv(text, file, names?.features ? { labelColumn: null, featureNames: names.features } : { labelColumn: labelColumn ?? null })
+      : parseJsonLines(text, file, features, names?.features);
+  }
+  if (data.features !== features) throw new Error(`${file}: samples have ${data.features} features, the model expects ${features}`);
+  return data;
+}
+
+/** JSON lines: each non-blank line an array of `features` finite numbers, or an object with a finite number for each of `names`. */
+function parseJsonLines(text: string, file: string, features: number, names: readonly string[] | undefined): RealData {
+  const rows: number[][] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    const at = `${file}:${i + 1}`;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`${at}: not valid JSON: ${(e as Error).message}`);
+    }
+    const row = Array.isArray(v) ? v
+      : names && typeof v === "object" && v !== null ? names.map((n) => (v as Record<string, unknown>)[n])
+      : null;
+    const expected = names ? `an array of ${features} numbers or an object with the model's ${features} feature names` : `an array of ${features} numbers`;
+    if (row === null || row.length !== features) throw new Error(`${at}: expected ${expected}`);
+    const bad = row.findIndex((x) => typeof x !== "number" || !Number.isFinite(x));
+    if (bad >= 0) throw new Error(`${at}: ${Array.isArray(v) ? `value ${bad}` : `feature "${names![bad]}"`} is ${JSON.stringify(row[bad]) ?? "missing"}, expected a finite number`);
+    rows.push(row as number[]);
+  });
+  if (rows.length === 0) throw new Error(`${file}: no samples`);
+  return { x: Float32Array.from(rows.flat()), labels: new Uint8Array(rows.length), features, classes: 2, name: file };
+}
