@@ -13,7 +13,7 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
     for (const [args, message] of [
       [["frobnicate"], /unknown command 'frobnicate' \(expected train, eval, predict, info, export or bench\)/],
       [["train", "--bogus"], /Unknown option '--bogus'/],
-      [["train", "--layers", "5x"], /--layers expects a non-negative integer, got '5x'/],
+      [["train", "--layers", "5x"], /--layers expects a positive integer, got '5x'/],
       [["train", "--gate", "2", "--epochs", "1"], /--gate expects a number in \[0, 1\], got '2'/],
       [["train", "--data", "cifar"], /--data: unknown data source 'cifar'/],
       [["train", "--backend", "gpu"], /--backend: unknown backend 'gpu'/],
