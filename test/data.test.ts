@@ -7,16 +7,8 @@ import { Dataset, encode, fitDistributiveThermometer, fitMedian, fitThermometer,
 import { parseIdx } from "../src/data/idx";
 import { randomPrototypes } from "../src/data/prototypes";
 import { loadData, loadIdxDir } from "../src/data/sources";
+import { idx } from "./helpers";
 
-/** IDX bytes: unsigned-byte type, big-endian dims, then `data`. */
-function idx(dims: number[], data: ArrayLike<number>): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + data.length);
-  out.set([0, 0, 8, dims.length]);
-  const view = new DataView(out.buffer);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
-  out.set(data, 4 + 4 * dims.length);
-  return out;
-}
 
 describe("IDX parsing", () => {
   it("reads dims and data", () => {

@@ -347,3 +347,13 @@ export function xoshiroRef(s: Uint32Array): number {
   s[3] = rotl(s[3], 11);
   return result;
 }
+
+/** IDX bytes: unsigned-byte type, big-endian dims, then `data`. */
+export function idx(dims: number[], data: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length + data.length);
+  out.set([0, 0, 8, dims.length]);
+  const view = new DataView(out.buffer);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
+}

@@ -164,4 +164,58 @@ describe("model files", () => {
       expect(() => deserializeModel(reseal(bad), "r.bepm", be)).toThrow(/^r\.bepm: section R\[5\] = 3 is not ±1$/);
     });
   });
+  describe("inference-only files of 1-bit weights (version 3)", () => {
+    const full = new Trainer(train, { ...options, epochs: 2 }, test);
+    full.run();
+    const sign = serializeModel(full.model, null, null, { weights: "sign", names: { classes: Array.from({ length: 10 }, (_, c) => `c${c}`), label: "y" } });
+    const load = (bytes: Uint8Array) => () => deserializeModel(bytes, "s.bepm", be);
+
+    it("predicts exactly as the full model, with ±1 hidden weights, no training state, and the names", () => {
+      expect(new DataView(sign.buffer).getUint32(4, true)).toBe(3);
+      const loaded = deserializeModel(sign, "s.bepm", loadBackendSync("js"));
+      expect(loaded.signOnly).toBe(true);
+      expect(loaded.training).toBeNull();
+      expect(loaded.names).toEqual({ classes: ["c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"], label: "y" });
+      const m = loaded.model as Mlp;
+      expect(m.predict(test)).toEqual(full.model.predict(test));
+      expect(m.logits(test).logits).toEqual(full.model.logits(test).logits);
+      for (const l of m.layers) expect(l.H.data.every((h) => h === 1 || h === -1)).toBe(true);
+    });
+    it("stores ⌈K/32⌉ words per row: about 16× smaller weights than int16", () => {
+      const big = new Trainer(train, { hidden: [525, 525], epochs: 1, backend: be });
+      big.run();
+      const hidden = serializeModel(big.model, null), bits = serializeModel(big.model, null, null, { weights: "sign" });
+      const sections = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + new DataView(bytes.buffer).getUint32(8, true)))).sections;
+      expect(sections(bits).slice(0, 2)).toEqual([{ name: "W1", type: "u32", length: 525 * 5 }, { name: "W2", type: "u32", length: 525 * 17 }]);
+      expect(bits.length).toBeLessThan(hidden.length / 12);
+      expect((deserializeModel(bits, "b", be).model as Mlp).predict(test)).toEqual(big.model.predict(test));
+    });
+    it("a recurrent network too", () => {
+      const n = 30, steps = 5, words = 4;
+      const bits = Uint32Array.from({ length: n * steps * words }, (_, i) => (i % words === 0 ? Math.imul(i + 1, 2654435761) >>> 12 : 0));
+      const seqs = new SequenceDataset(bits, new Uint16Array(n).fill(steps), Uint8Array.from({ length: n }, (_, i) => i % 2), steps, 20, 2, "toy");
+      const t = new Trainer(seqs, { state: 33, expansion: 40, epochs: 2, batchSize: 6, backend: be });
+      t.run();
+      const loaded = deserializeModel(serializeModel(t.model, null, null, { weights: "sign" }), "r.bepm", be);
+      expect(loaded.signOnly).toBe(true);
+      expect((loaded.model as Rnn).predict(seqs)).toEqual(t.model.predict(seqs));
+    });
+    it("refuses training state, bits past K, a weights field in an older version, and names of the wrong count", () => {
+      expect(() => serializeModel(full.model, null, full, { weights: "sign" })).toThrow(/inference-only; pass no trainer/);
+      const h = new DataView(sign.buffer).getUint32(8, true);
+      const spare = sign.slice();
+      spare[12 + h + 4 * 4 + 3] |= 0x80; // row 0 of W1 (150 bits): bit 31 of word 4 is bit 159
+      expect(load(reseal(spare))).toThrow(/^s\.bepm: section W1: row 0 has bits set past its 150 weights$/);
+      const old = sign.slice();
+      new DataView(old.buffer).setUint32(4, 1, true);
+      expect(load(reseal(old))).toThrow(/^s\.bepm: header\.weights must be "sign" in a version-3 file \(this is version 1\)/);
+      const text = new TextDecoder().decode(sign.subarray(12, 12 + h)).replace('"c9"', '"c9","c10"');
+      const json = new TextEncoder().encode(text), grown = new Uint8Array(sign.length - h + json.length);
+      grown.set(sign.subarray(0, 12));
+      new DataView(grown.buffer).setUint32(8, json.length, true);
+      grown.set(json, 12);
+      grown.set(sign.subarray(12 + h), 12 + json.length);
+      expect(load(reseal(grown))).toThrow(/^s\.bepm: header\.names\.classes must be 10 strings \(one per class\)$/);
+    });
+  });
 });

@@ -215,13 +215,14 @@ function main(argv: string[]): number {
   const backend = pool?.backend ?? loadBackendSync(values.backend as BackendChoice);
   // A resumed run encodes its data with the encoder saved in the file.
   const saved = values.resume ? readModelFile(values.resume, backend) : null;
+  if (saved && !saved.training) throw new UsageError(`${values.resume} holds no training state (${saved.signOnly ? "an inference-only export of 1-bit weights" : "it was not saved by 'bep train --out'"}); training cannot resume from it`);
   if (saved && (saved.model instanceof Rnn) !== rnn) throw new UsageError(`${values.resume} holds ${saved.model instanceof Rnn ? "a recurrent network: pass --model rnn" : "an MLP: drop --model rnn"}`);
   const choice = saved?.encoder ?? { kind: encoderKind as EncoderKind, bits };
   const loaded = rnn
     ? loadSequenceData(source, { window, encoder: choice })
     : loadData(source, seed, choice, { labelColumn: values["label-column"], testFraction });
   const { train, test, encoder } = loaded;
-  const names = "classNames" in loaded && loaded.classNames ? { features: loaded.featureNames, classes: loaded.classNames } : null;
+  const names = "classNames" in loaded && loaded.classNames ? { features: loaded.featureNames, classes: loaded.classNames, label: loaded.labelName } : null;
   const batch = batchSize ?? (source.startsWith("ucr:") ? Math.max(1, Math.round(train.n / 10)) : 100);
   let trainer: Trainer<TrainData>;
   try {

@@ -6,11 +6,14 @@
  */
 import { statSync } from "node:fs";
 import { loadBackendSync } from "../kernels/backend.js";
-import { isDataSource, isSequenceSource, loadData, loadSequenceData } from "../data/sources.js";
+import type { Dataset } from "../data/dataset.js";
+import { encode, type Encoder } from "../data/encode.js";
+import { isDataSource, isSequenceSource, loadData, loadSequenceData, readCsv } from "../data/sources.js";
 import { readModelFile, writeFileAtomic } from "../io/files.js";
-import { serializeModel } from "../io/model-file.js";
+import { serializeModel, type DataNames } from "../io/model-file.js";
 import { Mlp } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
+import { inputEncoder } from "./predict.js";
 import { UsageError, parsed } from "./usage.js";
 
 const INFO_USAGE = `Usage: bep info --model <file> [--json]
@@ -21,13 +24,15 @@ Examples:
   bep info --model fmnist.bepm
   bep info --model fmnist.bepm --json`;
 
-const EVAL_USAGE = `Usage: bep eval --model <file> --data <source> [--window <W>] [--json]
+const EVAL_USAGE = `Usage: bep eval --model <file> --data <source> [--window <W>] [--label-column <name>] [--json]
 
 Test accuracy of a saved model on the test split of <source> (mnist, fashion-mnist, idx:<dir>,
-prototypes, ucr:<path>), binarised with the encoder saved in the model file.
+prototypes, ucr:<path>), or on every row of a CSV file (csv:<file>: columns and labels are read
+by the names saved with the model), binarised with the encoder saved in the model file.
 
 Examples:
   bep eval --model fmnist.bepm --data fashion-mnist
+  bep eval --model iris.bepm --data csv:more-flowers.csv
   bep eval --model ering.bepm --data ucr:/path/to/ERing --window 17 --json`;
 
 const COMMON = { json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } } as const;
@@ -107,9 +112,24 @@ export function info(rest: string[]): number {
   return 0;
 }
 
+/**
+ * Every row of a CSV file as test data for `model`, read by the model's column and class names
+ * (a model without names: every column but the label's, labels 0..classes−1).
+ */
+function csvRows(file: string, model: Mlp, encoder: Encoder | null, names: DataNames | null, labelColumn: string | undefined): Dataset {
+  const raw = readCsv(file, {
+    labelColumn: labelColumn ?? names?.label,
+    featureNames: names?.features,
+    classNames: names?.classes ?? Array.from({ length: model.classes }, (_, c) => String(c)),
+  });
+  const input = inputEncoder(model, encoder);
+  if (raw.features !== input.features) throw new Error(`${file}: rows have ${raw.features} features, the model expects ${input.features}`);
+  return encode(input, { ...raw, classes: model.classes });
+}
+
 /** `bep eval`. */
 export function evaluate(rest: string[]): number {
-  const { values } = parsed(rest, { model: { type: "string" }, data: { type: "string" }, window: { type: "string" }, ...COMMON });
+  const { values } = parsed(rest, { model: { type: "string" }, data: { type: "string" }, window: { type: "string" }, "label-column": { type: "string" }, ...COMMON });
   if (values.help) {
     console.log(EVAL_USAGE);
     return 0;
@@ -120,7 +140,8 @@ export function evaluate(rest: string[]): number {
   const window = values.window === undefined ? undefined : Number(values.window);
   if (window !== undefined && (!Number.isInteger(window) || window < 1)) throw new UsageError(`--window expects a positive integer, got '${values.window}'`);
   const t0 = performance.now();
-  const { model, encoder, training } = readModelFile(values.model, loadBackendSync("auto"));
+  if (values["label-column"] !== undefined && !source.startsWith("csv:")) throw new UsageError("--label-column applies to csv: data only");
+  const { model, encoder, training, names } = readModelFile(values.model, loadBackendSync("auto"));
   let accuracy: number, n: number;
   if (model instanceof Rnn) {
     if (!isSequenceSource(source)) throw new UsageError(`--data: '${source}' is not sequence data for the recurrent network in ${values.model} (expected ucr:<path>, mnist, fashion-mnist or idx:<dir>)`);
@@ -130,7 +151,9 @@ export function evaluate(rest: string[]): number {
     if (!isDataSource(source)) throw new UsageError(`--data: unknown data source '${source}'`);
     if (window !== undefined) throw new UsageError("--window applies to recurrent models and ucr: data only");
     // Random Prototypes are generated from the seed the model was trained with.
-    const { test } = loadData(source, training?.options.seed ?? 1, encoder ?? undefined);
+    const test = source.startsWith("csv:")
+      ? csvRows(source.slice(4), model, encoder, names, values["label-column"])
+      : loadData(source, training?.options.seed ?? 1, encoder ?? undefined).test;
     [accuracy, n] = [model.accuracy(test), test.n];
   }
   const seconds = (performance.now() - t0) / 1000;

@@ -11,6 +11,7 @@ import { encode, type Encoder } from "../data/encode.js";
 import { parseIdx } from "../data/idx.js";
 import { readModelFile } from "../io/files.js";
 import type { DataNames } from "../io/model-file.js";
+import type { Mlp } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
 import { UsageError, parsed } from "./usage.js";
 
@@ -60,7 +61,7 @@ export function predict(rest: string[]): number {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: unknown format '${format}' (expected ${FORMATS.join(", ")})`);
   const { model, encoder, names } = readModelFile(values.model, loadBackendSync("auto"));
   if (model instanceof Rnn) throw new UsageError(`${values.model} holds a recurrent network: 'bep predict' takes MLPs (use 'bep eval' for recurrent networks)`);
-  const input = encoder ?? bitEncoder(model.sizes[0]);
+  const input = inputEncoder(model, encoder);
   const raw = readSamples(values.input, format as Format, input.features, names, values["label-column"]);
   const data = encode(input, { ...raw, labels: new Uint8Array(raw.labels.length), classes: model.classes });
   const { predictions, logits } = model.logits(data);
@@ -83,9 +84,10 @@ function formatOf(file: string): Format {
   return "idx";
 }
 
-/** The encoder of a model trained on packed bits: one input value per bit, +1 iff it is > 0. */
-function bitEncoder(k: number): Encoder {
-  return { kind: "median", features: k, feature: Int32Array.from({ length: k }, (_, j) => j), threshold: new Float32Array(k) };
+/** The encoder that binarises a model's inputs: its own, or for a model trained on packed bits one input value per bit, +1 iff it is > 0. */
+export function inputEncoder(model: Mlp, encoder: Encoder | null): Encoder {
+  const k = model.sizes[0];
+  return encoder ?? { kind: "median", features: k, feature: Int32Array.from({ length: k }, (_, j) => j), threshold: new Float32Array(k) };
 }
 
 /** Reads `file` in `format` as samples of `features` reals (unlabelled). */

@@ -11,6 +11,8 @@ export interface CsvData extends RealData {
   featureNames: string[];
   /** Class c's label as written in the file. */
   classNames: string[];
+  /** The label column's name (null: the file was read without labels). */
+  labelName: string | null;
 }
 
 /** How a CSV file is read. */
@@ -24,6 +26,8 @@ export interface CsvOptions {
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** The largest finite 32-bit float: features are stored as Float32. */
+const F32_MAX = 3.4028234663852886e38;
 
 /** Parses CSV text; `name` (a file path) prefixes every error. */
 export function parseCsv(text: string, name: string, options: CsvOptions = {}): CsvData {
@@ -56,8 +60,8 @@ export function parseCsv(text: string, name: string, options: CsvOptions = {}): 
     featureAt.forEach((at, f) => {
       const cell = row.cells[at].trim();
       const v = NUMBER.test(cell) ? Number(cell) : NaN;
-      if (!Number.isFinite(v)) {
-        throw new Error(`${name}:${row.line}: column ${at + 1} ("${columns[at]}") is ${cell === "" ? "empty" : JSON.stringify(cell)}, expected a finite number`);
+      if (!(Math.abs(v) <= F32_MAX)) {
+        throw new Error(`${name}:${row.line}: column ${at + 1} ("${columns[at]}") is ${cell === "" ? "empty" : JSON.stringify(cell)}, expected a finite number${Number.isFinite(v) ? " within ±3.4e38 (32-bit float)" : ""}`);
       }
       x[i * features + f] = v;
     });
@@ -78,7 +82,7 @@ export function parseCsv(text: string, name: string, options: CsvOptions = {}): 
     if (c === undefined) throw new Error(`${name}:${body[i].line}: label ${JSON.stringify(label)} is not one of the model's classes (${classNames.join(", ")})`);
     labels[i] = c;
   });
-  return { x, labels, features, classes: Math.max(2, classNames.length), name, featureNames, classNames };
+  return { x, labels, features, classes: Math.max(2, classNames.length), name, featureNames, classNames, labelName: labelAt >= 0 ? columns[labelAt] : null };
 }
 
 /** Distinct labels, sorted numerically if every one is a number, else by code point. */

@@ -28,6 +28,8 @@ export interface LoadedData {
   featureNames?: string[];
   /** CSV data: class c's label as written in the file. */
   classNames?: string[];
+  /** CSV data: the label column's name. */
+  labelName?: string;
 }
 
 /** The data source names `loadData` understands. */
@@ -83,7 +85,11 @@ export function loadData(source: string, seed = 1, encoder: EncoderChoice | Enco
   if (source === "fashion-mnist") return binarise(source, loadIdxDir(fashionMnistDir()));
   if (source.startsWith("csv:")) {
     const all = readCsv(source.slice(4), { labelColumn: csv.labelColumn });
-    const { train, test } = stratifiedHoldout(all.labels, csv.testFraction ?? 0.2, seed);
+    const fraction = csv.testFraction ?? 0.2;
+    const { train, test } = stratifiedHoldout(all.labels, fraction, seed);
+    if (test.length === 0 || train.length === 0) {
+      throw new Error(`${all.name}: a test fraction of ${fraction} of each class leaves ${test.length === 0 ? "no test" : "no training"} sample among ${all.labels.length} rows (${all.classNames.length} classes); pass another --test-fraction`);
+    }
     const rows = (indices: Int32Array, part: string): RealData => ({
       x: Float32Array.from({ length: indices.length * all.features }, (_, i) => all.x[indices[Math.floor(i / all.features)] * all.features + (i % all.features)]),
       labels: Uint8Array.from(indices, (i) => all.labels[i]),
@@ -91,7 +97,7 @@ export function loadData(source: string, seed = 1, encoder: EncoderChoice | Enco
       classes: all.classes,
       name: `${all.name} (${part})`,
     });
-    return { ...binarise(source, { train: rows(train, "train"), test: rows(test, "test") }), featureNames: all.featureNames, classNames: all.classNames };
+    return { ...binarise(source, { train: rows(train, "train"), test: rows(test, "test") }), featureNames: all.featureNames, classNames: all.classNames, labelName: all.labelName! };
   }
   if (!isDataSource(source)) throw new Error(`unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
   return binarise(source, loadIdxDir(source.slice(4)));

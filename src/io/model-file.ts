@@ -52,6 +52,8 @@ export interface DataNames {
   features?: string[];
   /** Class c's label as written in the data. */
   classes?: string[];
+  /** The name of the column that held the labels. */
+  label?: string;
 }
 
 /** How serializeModel stores a model. */
@@ -87,7 +89,7 @@ export function serializeModel<D extends TrainData>(model: ModelFor<D>, encoder:
   if (names?.features && names.features.length !== encoder?.features) throw new Error(`serializeModel: ${names.features.length} feature names for an encoder of ${encoder?.features ?? 0} features`);
   if (names?.classes && names.classes.length !== m.classes) throw new Error(`serializeModel: ${names.classes.length} class names for ${m.classes} classes`);
   const layerSection = ([name, l]: [string, Layer]): Section => sign
-    ? { name: `W${name.slice(1)}`, type: "u32", values: l.W.data }
+    ? { name: `W${name.slice(1)}`, type: "u32", values: signWords(l) }
     : { name, type: "i16", values: l.H.data };
   const sections: Section[] = [
     ...(m instanceof Rnn && m.expansion ? [{ name: "R", type: "i8" as const, values: m.expansion.H.data }] : []),
@@ -203,7 +205,7 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   for (const [name, layer] of trainedLayers(model)) {
     if (sign) {
       // H = ±1 with the stored signs; bits past k in a row's last word must be 0.
-      const words = rowWords(layer.k), spare = layer.k % 32 === 0 ? 0 : ~0 << layer.k % 32;
+      const words = (layer.k + 31) >>> 5, spare = layer.k % 32 === 0 ? 0 : ~0 << layer.k % 32;
       const W = need(`W${name.slice(1)}`, layer.n * words);
       const h = layer.H.data;
       for (let j = 0; j < layer.n; j++) {
@@ -234,11 +236,12 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   }
   let names: DataNames | null = null;
   if (header.names !== undefined) {
-    const { features, classes: labels } = header.names ?? {};
+    const { features, classes: labels, label } = header.names ?? {};
     const strings = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => typeof x === "string");
     if (features !== undefined && !strings(features, encoder?.features ?? -1)) fail(`header.names.features must be ${encoder ? `${encoder.features} strings (one per encoder feature)` : "absent in a file without an encoder"}`);
     if (labels !== undefined && !strings(labels, classes)) fail(`header.names.classes must be ${classes} strings (one per class)`);
-    names = { ...(features ? { features } : {}), ...(labels ? { classes: labels } : {}) };
+    if (label !== undefined && typeof label !== "string") fail("header.names.label must be a string");
+    names = { ...(features ? { features } : {}), ...(labels ? { classes: labels } : {}), ...(label !== undefined ? { label } : {}) };
   }
   return { model, encoder, names, signOnly: sign, training };
 }
@@ -262,6 +265,14 @@ function read(view: DataView, at: number, type: SectionType, n: number): number[
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, "0")}`;
+}
+
+/** A layer's visible weights W = sign(H) as ⌈K/32⌉ u32 words per row (bit i of a row: 1 = +1), without the 128-bit row padding of the packed layout. */
+function signWords(layer: Layer): Uint32Array {
+  const words = (layer.k + 31) >>> 5, stride = rowWords(layer.k), W = layer.W.data;
+  const out = new Uint32Array(layer.n * words);
+  for (let j = 0; j < layer.n; j++) out.set(W.subarray(j * stride, j * stride + words), j * words);
+  return out;
 }
 
 /** The trained layers of a model with their hidden-weight section names (H1..HL; Hxs, Hss, Hsy). */
