@@ -17,6 +17,17 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
       [["train", "--gate", "2", "--epochs", "1"], /--gate expects a number in \[0, 1\], got '2'/],
       [["train", "--data", "cifar"], /--data: unknown data source 'cifar'/],
       [["train", "--backend", "gpu"], /--backend: unknown backend 'gpu'/],
+      // Negative or zero sizes, hyperparameters out of range, γ not dividing K, epochs ≤ 0: refused before any data is read.
+      [["train", "--epochs", "0"], /--epochs expects a positive integer, got '0'/],
+      [["train", "--epochs", "-3"], /--epochs expects a positive integer, got '-3'/],
+      [["train", "--layers", "45,0"], /--layers expects a positive integer, got '0'/],
+      [["train", "--batch", "-1"], /--batch expects a positive integer, got '-1'/],
+      [["train", "--model", "rnn", "--state", "0"], /--state expects a positive integer, got '0'/],
+      [["train", "--gate", "-0.1"], /--gate expects a number in \[0, 1\], got '-0.1'/],
+      [["train", "--robustness", "1.5"], /--robustness expects a number in \[0, 1\], got '1.5'/],
+      [["train", "--reinforcement=NaN"], /--reinforcement expects a number, got 'NaN'/],
+      [["train", "--sigma-init", "0"], /--sigma-init expects a positive number, got '0'/],
+      [["train", "--data", "prototypes", "--layers", "45", "--group-size", "7"], /--group-size 7 does not divide layer 1's width 45 \(divisors: 1, 3, 5, 9, 15, 45\)/],
     ] as const) {
       const r = run(...args);
       expect(r.status, args.join(" ")).toBe(2);
