@@ -8,7 +8,7 @@ const history: Extract<DemoReport, { type: "epoch" }>[] = [];
 const speeds = new Map<string, number>();
 /** Read by the browser tests. */
 const state = {
-  ready: false, running: false, history, prediction: null as null | { label: number; logits: number[] }, errors: [] as string[],
+  ready: false, running: false, history, prediction: null as null | { label: number; logits: number[]; pixels: number[] }, errors: [] as string[],
   data: "", model: null as null | { bytes: number; testPredictions: number[] }, speeds: null as null | { backend: string; samplesPerSecond: number }[],
 };
 (globalThis as unknown as { demo: typeof state }).demo = state;
@@ -34,7 +34,7 @@ worker.onmessage = (e: MessageEvent<DemoReport>) => {
     ($("start") as HTMLButtonElement).disabled = false;
     ($("stop") as HTMLButtonElement).disabled = true;
   } else if (m.type === "prediction") {
-    state.prediction = { label: m.label, logits: m.logits };
+    state.prediction = { label: m.label, logits: m.logits, pixels: m.pixels };
     $("prediction").textContent = String(m.label);
     const max = Math.max(...m.logits.map(Math.abs), 1);
     $("logits").innerHTML = m.logits.map((v, c) => `<div title="${c}: ${v}" style="width:${Math.max(1, (100 * (v + max)) / (2 * max))}px"></div>`).join("");

@@ -25,7 +25,7 @@ export type DemoReport =
   | { type: "ready"; name: string; train: number; test: number }
   | { type: "epoch"; epoch: number; epochs: number; trainAccuracy: number; validationAccuracy: number; testAccuracy: number; samplesPerSecond: number; modelBytes: number; backend: string }
   | { type: "done"; stopped: boolean }
-  | { type: "prediction"; label: number; logits: number[] }
+  | { type: "prediction"; label: number; logits: number[]; pixels: number[] }
   /** The BEF prototypes ρ_c, C × K_L values ±1. */
   | { type: "prototypes"; classes: number; width: number; values: Int8Array }
   /** A model file (loadable by `bep` in Node) and the trained model's predictions of the test digits. */
@@ -122,7 +122,7 @@ function predict(pixels: number[]): void {
   if (pixels.length !== encoder.features) return post({ type: "error", message: `predict: expected ${encoder.features} pixels, got ${pixels.length}` });
   const drawing = encode(encoder, { x: Float32Array.from(pixels), labels: new Uint8Array(1), features: encoder.features, classes: 10, name: "drawing" });
   const { predictions: [label], logits } = trainer.model.logits(drawing);
-  post({ type: "prediction", label, logits: Array.from(logits) });
+  post({ type: "prediction", label, logits: Array.from(logits), pixels });
 }
 
 /** One epoch of a fresh model of the same shape and seed on every backend (the same work: bit-identical results). */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { buildDemo, serveDemo } from "../../scripts/demo";
 import { decodeDigits } from "../../src/demo/digits";
 import { deserializeModel } from "../../src/io/model-file";
-import { Mlp, loadBackendSync } from "../../src/index";
+import { Mlp, encode, loadBackendSync } from "../../src/index";
 import { fashionMnistDirs } from "../../src/data/sources";
 import { HAS_CHROMIUM, withChromium } from "./chromium";
 
@@ -13,7 +13,7 @@ import { HAS_CHROMIUM, withChromium } from "./chromium";
 const ARTIFACTS = join(__dirname, "..", "..", "test-artifacts");
 
 type DemoState = {
-  ready: boolean; running: boolean; history: { testAccuracy: number; backend: string }[]; prediction: { label: number; logits: number[] } | null; errors: string[];
+  ready: boolean; running: boolean; history: { testAccuracy: number; backend: string }[]; prediction: { label: number; logits: number[]; pixels: number[] } | null; errors: string[];
   model: { bytes: number; testPredictions: number[] } | null; speeds: { backend: string; samplesPerSecond: number }[] | null;
 };
 
@@ -44,28 +44,33 @@ describe.skipIf(!HAS_CHROMIUM)("the demo page in headless Chromium", () => {
         expect(seconds).toBeLessThan(60);
         expect(afterTraining.history.at(-1)!.backend).toBe("wasm-simd");
 
-        // Draw a "1": a vertical stroke down the middle of the pad.
+        // Stop, download the model, and draw a "1" (a vertical stroke down the middle of the pad).
+        await page.click("#stop");
+        await page.waitForFunction(() => !(globalThis as unknown as { demo: DemoState }).demo.running, null, { timeout: 30_000 });
+        const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+        const bytes = readFileSync((await download.path())!);
         const pad = (await page.locator("#pad").boundingBox())!;
         await page.mouse.move(pad.x + 140, pad.y + 40);
         await page.mouse.down();
         for (let y = 40; y <= 240; y += 10) await page.mouse.move(pad.x + 140, pad.y + y);
         await page.mouse.up();
         await page.waitForFunction(() => (globalThis as unknown as { demo: DemoState }).demo.prediction !== null, null, { timeout: 10_000 });
-        const { prediction } = await demo();
+        const { prediction, model: pageModel } = await demo();
         expect(prediction!.logits).toHaveLength(10);
-        expect(prediction!.label).toBe(1);
+        expect(prediction!.pixels.filter((v) => v > 0.5).length).toBeGreaterThan(20);
 
-        // The downloaded model file loads in Node and predicts the test digits as the page's model did.
-        await page.click("#stop");
-        await page.waitForFunction(() => !(globalThis as unknown as { demo: DemoState }).demo.running, null, { timeout: 30_000 });
-        const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
-        const bytes = readFileSync((await download.path())!);
-        const { model: pageModel } = await demo();
+        // The downloaded model file loads in Node, predicts the test digits as the page's model did,
+        // and gives the drawing the page's logits and class.
         expect(bytes.length).toBe(pageModel!.bytes);
         const loaded = deserializeModel(new Uint8Array(bytes), download.suggestedFilename(), loadBackendSync("wasm-simd"));
         const { test } = decodeDigits(new Uint8Array(readFileSync(join(dir, "digits.bin"))));
         expect(loaded.model).toBeInstanceOf(Mlp);
-        expect(Array.from((loaded.model as Mlp).predict(test))).toEqual(pageModel!.testPredictions);
+        const model = loaded.model as Mlp;
+        expect(Array.from(model.predict(test))).toEqual(pageModel!.testPredictions);
+        const drawing = encode(loaded.encoder!, { x: Float32Array.from(prediction!.pixels), labels: new Uint8Array(1), features: 784, classes: 10, name: "drawing" });
+        const node = model.logits(drawing);
+        expect(Array.from(node.logits)).toEqual(prediction!.logits);
+        expect(node.predictions[0]).toBe(prediction!.label);
 
         // One epoch per backend, side by side.
         await page.click("#compare");
