@@ -2,7 +2,7 @@
  * The `bep` command line: `bep train` (here), `bep eval`, `bep info`, `bep export` (src/cli/inspect.ts),
  * `bep predict` (src/cli/predict.ts), `bep bench` (src/cli/bench.ts). `bep train` trains a binary MLP (or, with --model rnn, a binary
  * recurrent network with BEP-TT) and prints per-epoch
- * metrics with a progress bar (or JSON lines with --json) and the final test accuracy.
+ * metrics with a progress bar (or JSON lines with --json) and the final test accuracy; --report writes an HTML report (src/cli/report.ts).
  * Exit codes: 0 ok, 1 failure, 2 usage error.
  */
 import { BACKEND_NAMES, loadBackendSync, type BackendChoice } from "../kernels/backend.js";
@@ -17,6 +17,7 @@ import { Rnn } from "../model/rnn.js";
 import { bench } from "./bench.js";
 import { evaluate, exportModel, info } from "./inspect.js";
 import { predict } from "./predict.js";
+import { renderReport } from "./report.js";
 import { UsageError, given, parsed } from "./usage.js";
 
 const COMMANDS = `Usage: bep <command> [options]
@@ -73,6 +74,8 @@ Options:
   --sigma-init <s>       std of the initial hidden weights                        [64]
   --out <file>           save the model and its training state after every epoch
                          (written to a temporary file, then renamed)
+  --report <file>        write a self-contained HTML report (charts, per-epoch
+                         table, hyperparameters, machine) after every epoch
   --resume <file>        continue the run saved in <file> (same --data and --window;
                          its encoder is reused; --epochs
                          may extend it); other training options come from the file
@@ -83,6 +86,7 @@ Examples:
   bep train --data mnist --layers 256,256 --epochs 10
   bep train --data fashion-mnist --layers 525,525 --epochs 50 --json
   bep train --data fashion-mnist --layers 525,525 --threads 2
+  bep train --data prototypes --layers 45 --epochs 20 --report run.html
   bep train --model rnn --data ucr:/path/to/ERing --thermometer 20 --epochs 50
   bep train --data csv:iris.csv --label-column species --layers 120 --thermometer 16`;
 
@@ -124,6 +128,7 @@ function main(argv: string[]): number {
     patience: { type: "string", default: "10" },
     "sigma-init": { type: "string", default: "64" },
     out: { type: "string" },
+    report: { type: "string" },
     resume: { type: "string" },
     json: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -164,11 +169,12 @@ function main(argv: string[]): number {
   if (testFraction !== undefined && !(testFraction > 0 && testFraction < 1)) throw new UsageError(`--test-fraction expects a number in (0, 1), got ${testFraction}`);
   const temporal = values["temporal-update"];
   if (temporal !== undefined && temporal !== "sum" && temporal !== "vote") throw new UsageError(`--temporal-update: expected sum or vote, got '${temporal}'`);
+  if (values.report !== undefined && values.report === values.out) throw new UsageError("--report and --out name the same file");
   if (!["auto", ...BACKEND_NAMES].includes(values.backend)) throw new UsageError(`--backend: unknown backend '${values.backend}' (expected auto, ${BACKEND_NAMES.join(", ")})`);
 
   const json = values.json;
   const log = (s: string) => (json ? process.stderr.write(s + "\n") : console.log(s));
-  const t0 = performance.now();
+  const t0 = performance.now(), started = new Date();
   const encoderKind = values.encoder ?? (/^(ucr|csv):/.test(source) ? "distributive-thermometer" : "median");
   if (!(ENCODER_KINDS as readonly string[]).includes(encoderKind)) throw new UsageError(`--encoder: unknown encoder '${encoderKind}' (expected ${ENCODER_KINDS.join(", ")})`);
   const bits = int("thermometer", values.thermometer);
@@ -251,10 +257,15 @@ function main(argv: string[]): number {
 
   const bar = !json && process.stderr.isTTY ? progressBar(o.epochs) : undefined;
   let last: EpochMetrics | undefined;
+  const metrics: EpochMetrics[] = [];
+  const report = { command: ["train", ...rest], source, description: what, model: values.model, architecture: arch, parameters: m.parameters, options: o, shape: trainer.shape, backend: backend.name, threads, started, metrics,
+    split: { train: trainer.fit.n, validation: trainer.validation?.n ?? 0, test: test.n, classes: train.classes } };
   trainer.run(
     (m) => {
       last = m;
       if (values.out) writeFileAtomic(values.out, serializeModel(trainer.model, encoder, trainer, { names }));
+      metrics.push(m);
+      if (values.report) writeFileAtomic(values.report, Buffer.from(renderReport({ ...report, seconds: (performance.now() - t0) / 1000 })));
       bar?.clear();
       if (json) console.log(JSON.stringify({ type: "epoch", ...m }));
       else log(formatEpoch(m, o.epochs));
