@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
+import { beforeAll, describe, expect, it } from "vitest";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,8 +78,12 @@ const cli = join(__dirname, "..", "dist", "cli.js");
 describe.skipIf(!existsSync(cli) && !process.env.CI)("bep train --report", () => {
   const dir = mkdtempSync(join(tmpdir(), "bep-report-"));
   const file = join(dir, "report.html");
+  // One CLI run writes the report that every test below reads.
+  let r: SpawnSyncReturns<string>;
+  beforeAll(() => {
+    r = spawnSync(process.execPath, [cli, "train", "--data", "prototypes", "--layers", "45", "--epochs", "3", "--report", file], { encoding: "utf8" });
+  });
   it("writes an HTML report with one row per epoch and the final test accuracy", () => {
-    const r = spawnSync(process.execPath, [cli, "train", "--data", "prototypes", "--layers", "45", "--epochs", "3", "--report", file], { encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     const final = r.stdout.match(/final test accuracy (\d+\.\d\d%)/)![1];
     const html = readFileSync(file, "utf8");
