@@ -16,6 +16,12 @@ describe("CSV parsing", () => {
     expect(Array.from(d.x)).toEqual([1.5, 2, -300, 0.5, 7, 8]);
     expect([d.features, d.classes, d.labelName]).toEqual([2, 2, "label"]);
   });
+  it("skips lines of spaces, keeps a quote inside an unquoted cell and trims cells", () => {
+    const d = parseCsv('a , b,y\n   \n 1 ,2,x"y\n3,4,z\n', "f.csv");
+    expect(d.featureNames).toEqual(["a", "b"]);
+    expect(d.classNames).toEqual(['x"y', "z"]);
+    expect(Array.from(d.x)).toEqual([1, 2, 3, 4]);
+  });
   it("takes the last column as the label by default and sorts numeric labels numerically", () => {
     const d = parseCsv("a,b,y\n1,2,10\n3,4,9\n5,6,2\n", "f.csv");
     expect(d.classNames).toEqual(["2", "9", "10"]);

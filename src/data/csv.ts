@@ -102,8 +102,17 @@ function csvRecords(text: string, name: string): { cells: string[]; line: number
     cell = "";
     blank = true;
   };
+  const plain = /[^,\r\n"]+/y;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
+    if (!quoted && ch !== '"' && ch !== "," && ch !== "\n" && ch !== "\r") {
+      // A run of ordinary characters, taken at once.
+      plain.lastIndex = i;
+      plain.test(text);
+      cell += text.slice(i, plain.lastIndex);
+      i = plain.lastIndex - 1;
+      continue;
+    }
     if (quoted) {
       if (ch === '"' && text[i + 1] === '"') {
         cell += '"';
@@ -127,7 +136,7 @@ function csvRecords(text: string, name: string): { cells: string[]; line: number
       endRecord();
       start = ++line;
     } else {
-      cell += ch;
+      cell += ch; // a quote inside an unquoted cell is kept as it is
     }
   }
   if (quoted) throw new Error(`${name}:${start}: a quoted cell is not closed before the end of the file`);

@@ -90,13 +90,12 @@ export function loadData(source: string, seed = 1, encoder: EncoderChoice | Enco
     if (test.length === 0 || train.length === 0) {
       throw new Error(`${all.name}: a test fraction of ${fraction} of each class leaves ${test.length === 0 ? "no test" : "no training"} sample among ${all.labels.length} rows (${all.classNames.length} classes); pass another --test-fraction`);
     }
-    const rows = (indices: Int32Array, part: string): RealData => ({
-      x: Float32Array.from({ length: indices.length * all.features }, (_, i) => all.x[indices[Math.floor(i / all.features)] * all.features + (i % all.features)]),
-      labels: Uint8Array.from(indices, (i) => all.labels[i]),
-      features: all.features,
-      classes: all.classes,
-      name: `${all.name} (${part})`,
-    });
+    const f = all.features;
+    const rows = (indices: Int32Array, part: string): RealData => {
+      const x = new Float32Array(indices.length * f);
+      indices.forEach((row, i) => x.set(all.x.subarray(row * f, (row + 1) * f), i * f));
+      return { x, labels: Uint8Array.from(indices, (i) => all.labels[i]), features: f, classes: all.classes, name: `${all.name} (${part})` };
+    };
     return { ...binarise(source, { train: rows(train, "train"), test: rows(test, "test") }), featureNames: all.featureNames, classNames: all.classNames, labelName: all.labelName! };
   }
   if (!isDataSource(source)) throw new Error(`unknown data source '${source}' (expected ${DATA_SOURCES.join(", ")})`);
