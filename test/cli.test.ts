@@ -81,6 +81,9 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
     const evaluated = run("eval", "--model", file, "--data", "prototypes", "--json");
     expect(evaluated.status, evaluated.stderr).toBe(0);
     expect(JSON.parse(evaluated.stdout)).toMatchObject({ type: "eval", samples: 3000, testAccuracy: summary.testAccuracy });
+    const other = run("train", "--data", "mnist", "--resume", file, "--epochs", "3");
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/p\.bepm: the model is 1000-45-10, but the data and options need 784-45-10/);
     const described = run("info", "--model", file, "--json");
     expect(described.status, described.stderr).toBe(0);
     expect(JSON.parse(described.stdout)).toMatchObject({

@@ -243,7 +243,7 @@ function main(argv: string[]): number {
       threads: pool ?? 1,
     }, test);
   } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(e.message.replace(/^groupSize /, "--group-size "));
+    if (e instanceof RangeError) throw new UsageError(values.resume ? `${values.resume}: ${e.message}` : e.message.replace(/^groupSize /, "--group-size "));
     throw e;
   }
   const o = trainer.options;
