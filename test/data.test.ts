@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Dataset, encode, fitDistributiveThermometer, fitMedian, fitThermometer, rowWords } from "../src/index";
+import { parseCsv } from "../src/data/csv";
 import { parseIdx } from "../src/data/idx";
 import { randomPrototypes } from "../src/data/prototypes";
 import { loadData, loadIdxDir } from "../src/data/sources";
@@ -79,6 +80,23 @@ describe("IDX folders (MNIST layout)", () => {
   });
   it("names unknown data sources", () => {
     expect(() => loadData("cifar")).toThrow(/unknown data source 'cifar'/);
+  });
+});
+
+describe("CSV parsing", () => {
+  it("reads quoted names, numbers and labels", () => {
+    const d = parseCsv('a,"b ""x""",label\n1,2e3,cat\r\n-.5,4,dog\n', "f.csv");
+    expect(d.featureNames).toEqual(["a", 'b "x"']);
+    expect(Array.from(d.x)).toEqual([1, 2000, -0.5, 4]);
+    expect(d.classNames).toEqual(["cat", "dog"]);
+  });
+  // Found by fuzzing (test/fuzz.test.ts):
+  it("rejects a value beyond the float32 range instead of storing Infinity", () => {
+    expect(() => parseCsv("a,label\n1,x\n3e39,y\n", "f.csv")).toThrow(/^f\.csv:3: column 1 \("a"\) is 3e39, too large for a 32-bit float \(±3\.4e38\)$/);
+  });
+  it("keeps errors on one line when a quoted column name holds a line break", () => {
+    expect(() => parseCsv('"a\nb",label\nx,1\n', "f.csv")).toThrow(/^f\.csv:3: column 1 \("a\\nb"\) is "x", expected a finite number$/);
+    expect(() => parseCsv('"a\nb",label\n1,1\n', "f.csv", { featureNames: ["c"] })).toThrow(/^f\.csv:1: no feature column "c" \(columns: a\\nb, label\)$/);
   });
 });
 

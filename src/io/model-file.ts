@@ -151,7 +151,7 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   try {
     header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(12, 12 + h)), (_, v) => (v === "Infinity" ? Infinity : v));
   } catch (e) {
-    return fail(`header at offset 12 is not valid JSON: ${(e as Error).message}`);
+    return fail(`header at offset 12 is not valid JSON: ${oneLine((e as Error).message)}`);
   }
   const isInt = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
   if (header?.kind !== "mlp" && !(header?.kind === "rnn" && version >= 2)) fail(`header.kind must be "mlp"${version >= 2 ? ' or "rnn"' : ""}, got ${JSON.stringify(header?.kind)}`);
@@ -166,9 +166,9 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   const sections = new Map<string, ArrayLike<number>>();
   let at = 12 + h;
   for (const s of header.sections) {
-    if (typeof s?.name !== "string" || !(s.type in BYTES) || !isInt(s.length, 0)) fail(`malformed section entry ${JSON.stringify(s)}`);
+    if (typeof s?.name !== "string" || !Object.hasOwn(BYTES, s.type) || !isInt(s.length, 0)) fail(`malformed section entry ${JSON.stringify(s)}`);
     const size = s.length * BYTES[s.type];
-    if (at + size > bytes.length - 4) fail(`section ${s.name} (${size} bytes at offset ${at}) runs past the end of the file`);
+    if (at + size > bytes.length - 4) fail(`section ${oneLine(s.name)} (${size} bytes at offset ${at}) runs past the end of the file`);
     sections.set(s.name, read(view, at, s.type, s.length));
     at += size;
   }
@@ -183,11 +183,21 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   if (header.weights !== undefined && (header.weights !== "sign" || version < 3)) fail(`header.weights must be "sign"${version < 3 ? ` in a version-3 file (this is version ${version})` : ""}, got ${JSON.stringify(header.weights)}`);
   const sign = header.weights === "sign";
   if (sign && header.training) fail("a file of 1-bit weights (header.weights \"sign\") cannot hold training state");
+  // Every section is checked against the header's shapes before a layer is allocated, so a
+  // corrupt width fails here instead of allocating (or running out of memory on) a huge layer.
+  const sizes = header.sizes!, rnn = header.rnn!;
+  const P = Int8Array.from(need("P", classes * (header.kind === "rnn" ? rnn.output : sizes[sizes.length - 1]), (v) => v === 1 || v === -1, "±1"));
+  const shapes: [string, number, number][] = header.kind === "rnn"
+    ? [...(rnn.expansion ? [["R", rnn.expansion, rnn.inputs] as [string, number, number]] : []), ["Hxs", rnn.state, rnn.expansion || rnn.inputs], ["Hss", rnn.state, rnn.state], ["Hsy", rnn.output, rnn.state]]
+    : sizes.slice(1).map((n, l) => [`H${l + 1}`, n, sizes[l]]);
+  for (const [key, n, k] of shapes) {
+    if (sign && key !== "R") need(`W${key.slice(1)}`, n * 4 * Math.ceil(k / 128)); // rowWords(k), without its 32-bit wrap
+    else need(key, n * k);
+  }
   // The layers start at zero (σ_init 0, no init draw): their weights are read below.
   let model: Mlp | Rnn, inputs: number;
   if (header.kind === "rnn") {
-    const { inputs: kin, expansion, state, output } = header.rnn!;
-    const P = Int8Array.from(need("P", classes * output, (v) => v === 1 || v === -1, "±1"));
+    const { inputs: kin, expansion, state, output } = rnn;
     model = new Rnn(backend, classes, { inputs: kin, expansion, state, output, sigmaInit: 0, prototypes: P });
     if (model.expansion) {
       model.expansion.H.data.set(need("R", model.expansion.size, (v) => v === 1 || v === -1, "±1"));
@@ -195,8 +205,6 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
     }
     inputs = kin;
   } else {
-    const sizes = header.sizes!;
-    const P = Int8Array.from(need("P", classes * sizes[sizes.length - 1], (v) => v === 1 || v === -1, "±1"));
     model = new Mlp(backend, classes, { inputs: sizes[0], hidden: sizes.slice(1), classes, sigmaInit: 0, prototypes: P });
     inputs = sizes[0];
   }
@@ -258,6 +266,11 @@ function read(view: DataView, at: number, type: SectionType, n: number): number[
     out[i] = type === "i8" ? view.getInt8(at) : type === "i16" ? view.getInt16(at, true) : type === "i32" ? view.getInt32(at, true) : type === "u32" ? view.getUint32(at, true) : view.getFloat32(at, true);
   }
   return out;
+}
+
+/** `s` with control characters (line breaks) escaped as in JSON, so an error stays one line. */
+function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 function hex(n: number): string {
