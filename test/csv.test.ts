@@ -42,7 +42,7 @@ describe("CSV parsing", () => {
     ["NaN", "a,b,y\nNaN,1,p\n", /^f\.csv:2: column 1 \("a"\) is "NaN", expected a finite number$/],
     ["Infinity", "a,b,y\n1,-Infinity,p\n", /^f\.csv:2: column 2 \("b"\) is "-Infinity", expected a finite number$/],
     ["hex and trailing junk", "a,b,y\n0x10,1,p\n", /^f\.csv:2: column 1 \("a"\) is "0x10", expected a finite number$/],
-    ["a number beyond 32-bit floats", "a,b,y\n1e39,1,p\n", /^f\.csv:2: column 1 \("a"\) is "1e39", expected a finite number within ±3\.4e38/],
+    ["a number beyond 32-bit floats (found by fuzzing)", "a,b,y\n1e39,1,p\n", /^f\.csv:2: column 1 \("a"\) is 1e39, too large for a 32-bit float \(±3\.4e38\)$/],
     ["an empty label", "a,b,y\n1,2,p\n3,4, \n", /^f\.csv:3: the label \(column 3, "y"\) is empty$/],
     ["an unterminated quote", 'a,b,y\n1,2,p\n"3,4,q\n', /^f\.csv:3: a quoted cell is not closed before the end of the file$/],
     ["a repeated column name", "a,a,y\n1,2,p\n", /^f\.csv:1: column 2 repeats the name "a" of column 1$/],
@@ -52,6 +52,10 @@ describe("CSV parsing", () => {
     ["semicolons", "a;b;y\n1;2;p\n", /^f\.csv:1: no feature columns \(the header has 1 column; is the file comma-separated\?\)$/],
   ])("rejects %s, naming the file, line and column", (_, text, message) => {
     expect(() => parseCsv(text, "f.csv")).toThrow(message);
+  });
+  it("keeps errors on one line when a quoted column name holds a line break (found by fuzzing)", () => {
+    expect(() => parseCsv('"a\nb",label\nx,1\n', "f.csv")).toThrow(/^f\.csv:3: column 1 \("a\\nb"\) is "x", expected a finite number$/);
+    expect(() => parseCsv('"a\nb",label\n1,1\n', "f.csv", { featureNames: ["c"] })).toThrow(/^f\.csv:1: no feature column "c" \(columns: a\\nb, label\)$/);
   });
   it("rejects an unknown label or feature column and a label outside the model's classes", () => {
     expect(() => parseCsv("a,b\n1,2\n", "f.csv", { labelColumn: "z" })).toThrow(/^f\.csv:1: no label column "z" \(columns: a, b\)$/);

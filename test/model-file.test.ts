@@ -102,6 +102,50 @@ describe("model files", () => {
       bad.set(new TextEncoder().encode(text), 12);
       expect(load(reseal(bad))).toThrow(/^f\.bepm: section P has 270 values, the header's shapes need 280/);
     });
+    /** `good` with its JSON header replaced by `edit(header)`, the header length and CRC updated. */
+    const withHeader = (edit: (header: any) => void) => {
+      const h = new DataView(good.buffer).getUint32(8, true);
+      const header = JSON.parse(new TextDecoder().decode(good.subarray(12, 12 + h)));
+      edit(header);
+      const json = new TextEncoder().encode(JSON.stringify(header));
+      const out = new Uint8Array(good.length - h + json.length);
+      out.set(good.subarray(0, 12));
+      new DataView(out.buffer).setUint32(8, json.length, true);
+      out.set(json, 12);
+      out.set(good.subarray(12 + h), 12 + json.length);
+      return reseal(out);
+    };
+    it("a huge hidden width fails on the section lengths before any layer is allocated (found by fuzzing)", () => {
+      const started = performance.now();
+      expect(load(withHeader((h) => (h.sizes = [150, 1e9, 27])))).toThrow(/^f\.bepm: section H1 has 6750 values, the header's shapes need 150000000000$/);
+      expect(load(withHeader((h) => (h.sizes = [150, 1e308, 27])))).toThrow(/^f\.bepm: section H1 has 6750 values, the header's shapes need Infinity$/);
+      expect(performance.now() - started).toBeLessThan(1000);
+    });
+    it("a section type named after an Object property (found by fuzzing)", () => {
+      expect(load(withHeader((h) => (h.sections[0].type = "toString")))).toThrow(/^f\.bepm: malformed section entry \{"name":"H1","type":"toString","length":6750\}$/);
+    });
+    it("line breaks from the file stay escaped: errors are one line (found by fuzzing)", () => {
+      expect(load(withHeader((h) => Object.assign(h.sections[0], { name: "a\nb", length: 1e6 })))).toThrow(/^f\.bepm: section a\\nb \(2000000 bytes at offset \d+\) runs past the end of the file$/);
+      const bad = good.slice();
+      bad[13] = 0x0a; // a raw line break inside the JSON header
+      expect(load(reseal(bad))).toThrow(/^f\.bepm: header at offset 12 is not valid JSON: [^\n]*$/);
+    });
+    it("training state that cannot resume: a schedule of the wrong shape, an error outside [0, 1]", () => {
+      const edit = (from: string, to: string) => {
+        const h = new DataView(good.buffer).getUint32(8, true);
+        const text = new TextDecoder().decode(good.subarray(12, 12 + h));
+        expect(text).toContain(from);
+        const json = new TextEncoder().encode(text.replace(from, to)), out = new Uint8Array(good.length - h + json.length);
+        out.set(good.subarray(0, 12));
+        new DataView(out.buffer).setUint32(8, json.length, true);
+        out.set(json, 12);
+        out.set(good.subarray(12 + h), 12 + json.length);
+        return reseal(out);
+      };
+      const schedule = /"groupSizes":\[\d+,\d+\]/.exec(new TextDecoder().decode(good))![0];
+      expect(load(edit(schedule, '"groupSizes":null'))).toThrow(/^f\.bepm: header\.training\.state\.schedule must hold 2 positive group sizes/);
+      expect(load(edit('"previousError":', '"previousError":7,"x":'))).toThrow(/^f\.bepm: header\.training\.state\.previousError must be a number in \[0, 1\], got 7/);
+    });
     it("a prototype that is not ±1", () => {
       const bad = good.slice();
       const h = new DataView(bad.buffer).getUint32(8, true);

@@ -105,6 +105,7 @@ export function parseUcrTs(text: string, name: string): RealSequences {
       return field.split(",").map((token, t) => {
         const v = parseValue(token);
         if (v === undefined) throw new Error(`${at}: value ${t + 1} of channel ${d + 1} is "${clip(token.trim())}", expected a number or ?`);
+        if (overflows(v)) throw new Error(`${at}: value ${t + 1} of channel ${d + 1} is ${clip(token.trim())}, too large for a 32-bit float (±3.4e38)`);
         return v;
       });
     });
@@ -149,6 +150,7 @@ export function parseUcrTsv(text: string, name: string, classNames: string[] = u
     for (let t = 0; t < values.length; t++) {
       const v = parseValue(fields[t + 1]);
       if (v === undefined) throw new Error(`${at}: value ${t + 1} is "${clip(fields[t + 1].trim())}", expected a number or NaN`);
+      if (overflows(v)) throw new Error(`${at}: value ${t + 1} is ${clip(fields[t + 1].trim())}, too large for a 32-bit float (±3.4e38)`);
       values[t] = v;
       if (!Number.isNaN(v)) length = t + 1;
     }
@@ -199,6 +201,11 @@ function parseValue(token: string): number | undefined {
   return NUMBER.test(s) ? Number(s) : undefined;
 }
 
+/** True if a value (not NaN, missing) does not fit a 32-bit float: it would be stored as ±Infinity. */
+function overflows(v: number): boolean {
+  return !Number.isNaN(v) && !Number.isFinite(Math.fround(v));
+}
+
 /** The boolean first argument of a header. */
 function flag(args: string[], key: string, at: string): boolean {
   const v = (args[0] ?? "").toLowerCase();
@@ -218,7 +225,8 @@ function checkClassCount(count: number, prefix: string): void {
   if (count < 2 || count > 255) throw new Error(`${prefix} ${count} class labels, expected 2 to 255`);
 }
 
-/** At most 40 characters of `s`, for error messages. */
+/** At most 40 characters of `s`, for error messages, with control characters (a lone CR) escaped as in JSON. */
 function clip(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+  const t = s.length > 40 ? `${s.slice(0, 40)}…` : s;
+  return t.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }

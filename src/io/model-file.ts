@@ -153,7 +153,7 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   try {
     header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(12, 12 + h)), (_, v) => (v === "Infinity" ? Infinity : v));
   } catch (e) {
-    return fail(`header at offset 12 is not valid JSON: ${(e as Error).message}`);
+    return fail(`header at offset 12 is not valid JSON: ${oneLine((e as Error).message)}`);
   }
   const isInt = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
   if (header?.kind !== "mlp" && !(header?.kind === "rnn" && version >= 2)) fail(`header.kind must be "mlp"${version >= 2 ? ' or "rnn"' : ""}, got ${JSON.stringify(header?.kind)}`);
@@ -168,9 +168,9 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   const sections = new Map<string, ArrayLike<number>>();
   let at = 12 + h;
   for (const s of header.sections) {
-    if (typeof s?.name !== "string" || !(s.type in BYTES) || !isInt(s.length, 0)) fail(`malformed section entry ${JSON.stringify(s)}`);
+    if (typeof s?.name !== "string" || !Object.hasOwn(BYTES, s.type) || !isInt(s.length, 0)) fail(`malformed section entry ${JSON.stringify(s)}`);
     const size = s.length * BYTES[s.type];
-    if (at + size > bytes.length - 4) fail(`section ${s.name} (${size} bytes at offset ${at}) runs past the end of the file`);
+    if (at + size > bytes.length - 4) fail(`section ${oneLine(s.name)} (${size} bytes at offset ${at}) runs past the end of the file`);
     sections.set(s.name, read(view, at, s.type, s.length));
     at += size;
   }
@@ -185,11 +185,21 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   if (header.weights !== undefined && (header.weights !== "sign" || version < 3)) fail(`header.weights must be "sign"${version < 3 ? ` in a version-3 file (this is version ${version})` : ""}, got ${JSON.stringify(header.weights)}`);
   const sign = header.weights === "sign";
   if (sign && header.training) fail("a file of 1-bit weights (header.weights \"sign\") cannot hold training state");
+  // Every section is checked against the header's shapes before a layer is allocated, so a
+  // corrupt width fails here instead of allocating (or running out of memory on) a huge layer.
+  const sizes = header.sizes!, rnn = header.rnn!;
+  const P = Int8Array.from(need("P", classes * (header.kind === "rnn" ? rnn.output : sizes[sizes.length - 1]), (v) => v === 1 || v === -1, "±1"));
+  const shapes: [string, number, number][] = header.kind === "rnn"
+    ? [...(rnn.expansion ? [["R", rnn.expansion, rnn.inputs] as [string, number, number]] : []), ["Hxs", rnn.state, rnn.expansion || rnn.inputs], ["Hss", rnn.state, rnn.state], ["Hsy", rnn.output, rnn.state]]
+    : sizes.slice(1).map((n, l) => [`H${l + 1}`, n, sizes[l]]);
+  for (const [key, n, k] of shapes) {
+    if (sign && key !== "R") need(`W${key.slice(1)}`, n * Math.ceil(k / 32)); // ⌈K/32⌉ words per row (signWords)
+    else need(key, n * k);
+  }
   // The layers start at zero (σ_init 0, no init draw): their weights are read below.
   let model: Mlp | Rnn, inputs: number;
   if (header.kind === "rnn") {
-    const { inputs: kin, expansion, state, output } = header.rnn!;
-    const P = Int8Array.from(need("P", classes * output, (v) => v === 1 || v === -1, "±1"));
+    const { inputs: kin, expansion, state, output } = rnn;
     model = new Rnn(backend, classes, { inputs: kin, expansion, state, output, sigmaInit: 0, prototypes: P });
     if (model.expansion) {
       model.expansion.H.data.set(need("R", model.expansion.size, (v) => v === 1 || v === -1, "±1"));
@@ -197,8 +207,6 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
     }
     inputs = kin;
   } else {
-    const sizes = header.sizes!;
-    const P = Int8Array.from(need("P", classes * sizes[sizes.length - 1], (v) => v === 1 || v === -1, "±1"));
     model = new Mlp(backend, classes, { inputs: sizes[0], hidden: sizes.slice(1), classes, sigmaInit: 0, prototypes: P });
     inputs = sizes[0];
   }
@@ -219,7 +227,9 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   }
   let encoder: Encoder | null = null;
   if (header.encoder) {
-    if (!ENCODER_KINDS.includes(header.encoder.kind) || !isInt(header.encoder.features, 1)) fail(`unsupported encoder ${JSON.stringify(header.encoder)}`);
+    if (!ENCODER_KINDS.includes(header.encoder.kind) || !isInt(header.encoder.features, 1) || header.encoder.features > inputs) {
+      fail(`unsupported encoder ${JSON.stringify(header.encoder)} (expected a kind of ${ENCODER_KINDS.join(", ")} and 1 to ${inputs} features)`);
+    }
     const features = header.encoder.features;
     const feature = Int32Array.from(need("encoder.feature", inputs, (v) => v >= 0 && v < features, `a feature index below ${features}`));
     const threshold = Float32Array.from(need("encoder.threshold", inputs, (v) => !Number.isNaN(v), "a number"));
@@ -228,7 +238,14 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   let training: ModelFileContents["training"] = null;
   if (header.training) {
     const { options, state } = header.training;
-    if (!options || !state || !isInt(state.epoch, 0) || !state.schedule) fail("header.training is malformed");
+    if (!options || typeof options !== "object" || !state || !isInt(state.epoch, 0)) fail("header.training is malformed (expected options and a state with an epoch count)");
+    const { schedule, previousError } = state;
+    const layerCount = header.kind === "rnn" ? 2 : sizes.length - 1;
+    if (typeof previousError !== "number" || !(previousError >= 0 && previousError <= 1)) fail(`header.training.state.previousError must be a number in [0, 1], got ${JSON.stringify(previousError)}`);
+    if (!schedule || !Array.isArray(schedule.groupSizes) || schedule.groupSizes.length !== layerCount || !schedule.groupSizes.every((g) => isInt(g, 1))
+      || typeof schedule.best !== "number" || !(schedule.best >= 0) || !isInt(schedule.waited, 0)) {
+      fail(`header.training.state.schedule must hold ${layerCount} positive group sizes, a best error ≥ 0 and an epoch count`);
+    }
     training = {
       options,
       state: { ...state, shuffle: Uint32Array.from(need("prng.shuffle", 4)), reinforce: Uint32Array.from(need("prng.reinforce", 4)) },
@@ -261,6 +278,11 @@ function read(view: DataView, at: number, type: SectionType, n: number): number[
     out[i] = type === "i8" ? view.getInt8(at) : type === "i16" ? view.getInt16(at, true) : type === "i32" ? view.getInt32(at, true) : type === "u32" ? view.getUint32(at, true) : view.getFloat32(at, true);
   }
   return out;
+}
+
+/** `s` with control characters (line breaks) escaped as in JSON, so an error stays one line. */
+function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 function hex(n: number): string {
