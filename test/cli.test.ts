@@ -26,6 +26,7 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
       [["train", "--gate", "-0.1"], /--gate expects a number in \[0, 1\], got '-0.1'/],
       [["train", "--robustness", "1.5"], /--robustness expects a number in \[0, 1\], got '1.5'/],
       [["train", "--reinforcement=NaN"], /--reinforcement expects a number, got 'NaN'/],
+      [["train", "--reinforcement", "1.01"], /--reinforcement expects a number in \[0, 1\], got '1.01'/],
       [["train", "--sigma-init", "0"], /--sigma-init expects a positive number, got '0'/],
       [["train", "--data", "prototypes", "--layers", "45", "--group-size", "7"], /--group-size 7 does not divide layer 1's width 45 \(divisors: 1, 3, 5, 9, 15, 45\)/],
     ] as const) {
