@@ -145,7 +145,7 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI: CSV data, eval, p
       [["train", "--data", `csv:${file("iris.csv")}`, "--test-fraction", "1"], 2, /--test-fraction expects a number in \(0, 1\), got 1/],
       [["train", "--data", "mnist", "--label-column", "y"], 2, /--label-column applies to csv: data only/],
       [["predict", "--model", model], 2, /predict: --input <file> is required/],
-      [["predict", "--model", model, "--input", file("new.csv"), "--format", "xml"], 2, /--format: unknown format 'xml' \(expected idx, csv, jsonl\)/],
+      [["predict", "--model", model, "--input", file("new.csv"), "--format", "xml"], 2, /--format: unknown format 'xml' \(expected idx, csv, jsonl, ucr\)/],
       [["predict", "--model", model, "--input", join(dir, "idx", "t10k-images-idx3-ubyte")], 1, /t10k-images-idx3-ubyte: samples have 36 features, the model expects 4/],
       [["export", "--model", model], 2, /export: --out <file> is required/],
       [["bench", "--runs", "0"], 2, /--runs expects a positive integer, got '0'/],

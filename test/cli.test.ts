@@ -155,21 +155,40 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
     writeFileSync(join(dir, "Toy_TRAIN.ts"), split(60));
     writeFileSync(join(dir, "Toy_TEST.ts"), split(40));
     const out = join(dir, "toy.bepm");
-    const r = run("train", "--model", "rnn", "--data", `ucr:${dir}`, "--state", "45", "--expansion", "64", "--thermometer", "4", "--epochs", "3", "--json", "--out", out);
+    const r = run("train", "--model", "rnn", "--data", `ucr:${dir}`, "--window", "8", "--state", "45", "--expansion", "64", "--thermometer", "4", "--epochs", "3", "--json", "--out", out);
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(["epoch", "epoch", "epoch", "summary"]);
     expect(lines[3]).toMatchObject({ model: "rnn", state: 45, expansion: 64, epochs: 3 });
     expect(lines[3].testAccuracy).toBeGreaterThan(0.7); // two classes, rising vs falling series
-    expect(r.stderr).toMatch(/54 train, 6 validation, 40 test series of 10 steps of 8 bits, 2 classes/);
-    // the saved run resumes (its thermometer encoder comes from the file) and matches a 4-epoch run
+    expect(r.stderr).toMatch(/54 train, 6 validation, 40 test series of 8 steps of 8 bits, 2 classes/);
+    // the saved run resumes (its thermometer encoder and window come from the file) and matches a 4-epoch run
     const resumed = run("train", "--model", "rnn", "--data", `ucr:${dir}`, "--resume", out, "--epochs", "4", "--json");
-    const whole = run("train", "--model", "rnn", "--data", `ucr:${dir}`, "--state", "45", "--expansion", "64", "--thermometer", "4", "--epochs", "4", "--json");
+    const whole = run("train", "--model", "rnn", "--data", `ucr:${dir}`, "--window", "8", "--state", "45", "--expansion", "64", "--thermometer", "4", "--epochs", "4", "--json");
     const last = (x: typeof r) => JSON.parse(x.stdout.trim().split("\n").at(-1)!);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(last(resumed).testAccuracy).toBe(last(whole).testAccuracy);
     const wrong = run("train", "--data", "mnist", "--resume", out);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toMatch(/toy\.bepm holds a recurrent network: pass --model rnn/);
+    const otherWindow = run("train", "--model", "rnn", "--data", `ucr:${dir}`, "--resume", out, "--window", "6", "--epochs", "4");
+    expect(otherWindow.status).toBe(2);
+    expect(otherWindow.stderr).toMatch(/--window 6: the run in .*toy\.bepm uses --window 8/);
+
+    // The file keeps the window and the class labels: eval crops new series the same way, and
+    // predict reads the .ts file and prints the labels, agreeing with eval (also from a 1-bit export).
+    expect(JSON.parse(run("info", "--model", out, "--json").stdout)).toMatchObject({ window: 8, names: { classes: ["up", "down"] } });
+    const evaluated = JSON.parse(run("eval", "--model", out, "--data", `ucr:${dir}`, "--json").stdout);
+    expect(evaluated.testAccuracy).toBe(lines[3].testAccuracy);
+    const p = run("predict", "--model", out, "--input", join(dir, "Toy_TEST.ts"));
+    expect(p.status, p.stderr).toBe(0);
+    const labels = p.stdout.trim().split("\n").slice(1).map((l) => l.split("\t")[2]);
+    expect(labels.filter((l, i) => l === (i % 2 === 0 ? "up" : "down")).length / 40).toBe(evaluated.testAccuracy);
+    const bits = join(dir, "toy-1bit.bepm");
+    expect(run("export", "--model", out, "--out", bits).status).toBe(0);
+    expect(run("predict", "--model", bits, "--input", join(dir, "Toy_TEST.ts")).stdout).toBe(p.stdout);
+    const csv = run("predict", "--model", out, "--input", join(dir, "Toy_TEST.ts"), "--format", "csv");
+    expect(csv.status).toBe(2);
+    expect(csv.stderr).toMatch(/--format csv: .*toy\.bepm holds a recurrent network, which reads UCR\/UEA \.ts\/\.tsv series/);
   });
 });

@@ -76,9 +76,9 @@ Options:
                          (written to a temporary file, then renamed)
   --report <file>        write a self-contained HTML report (charts, per-epoch
                          table, hyperparameters, machine) after every epoch
-  --resume <file>        continue the run saved in <file> (same --data and --window;
-                         its encoder is reused; --epochs
-                         may extend it); other training options come from the file
+  --resume <file>        continue the run saved in <file> (same --data; its encoder
+                         and --window are reused; --epochs may extend it); other
+                         training options come from the file
   --json                 print one JSON object per epoch and a final summary
   -h, --help             show this help
 
@@ -179,7 +179,7 @@ function main(argv: string[]): number {
   if (!(ENCODER_KINDS as readonly string[]).includes(encoderKind)) throw new UsageError(`--encoder: unknown encoder '${encoderKind}' (expected ${ENCODER_KINDS.join(", ")})`);
   const bits = int("thermometer", values.thermometer);
   if (bits < 1 || bits > 1024) throw new UsageError(`--thermometer expects 1 to 1024 bits per feature, got ${bits}`);
-  const window = values.window === undefined ? undefined : positive("window", values.window);
+  const windowFlag = values.window === undefined ? undefined : positive("window", values.window);
   // Every number is checked here, before any data is read.
   const unit = (name: string, v: string) => {
     const x = real(name, v);
@@ -224,11 +224,17 @@ function main(argv: string[]): number {
   if (saved && !saved.training) throw new UsageError(`${values.resume} holds no training state (${saved.signOnly ? "an inference-only export of 1-bit weights" : "it was not saved by 'bep train --out'"}); training cannot resume from it`);
   if (saved && (saved.model instanceof Rnn) !== rnn) throw new UsageError(`${values.resume} holds ${saved.model instanceof Rnn ? "a recurrent network: pass --model rnn" : "an MLP: drop --model rnn"}`);
   const choice = saved?.encoder ?? { kind: encoderKind as EncoderKind, bits };
+  // A resumed run crops its series to the window saved in the file.
+  if (saved?.window != null && windowFlag !== undefined && windowFlag !== saved.window) throw new UsageError(`--window ${windowFlag}: the run in ${values.resume} uses --window ${saved.window}`);
+  const window = windowFlag ?? saved?.window ?? undefined;
   const loaded = rnn
     ? loadSequenceData(source, { window, encoder: choice })
     : loadData(source, seed, choice, { labelColumn: values["label-column"], testFraction });
   const { train, test, encoder } = loaded;
-  const names = "classNames" in loaded && loaded.classNames ? { features: loaded.featureNames, classes: loaded.classNames, label: loaded.labelName } : null;
+  // Names from the data (CSV columns and labels, UCR class labels) go into the model file.
+  const names = !loaded.classNames ? null
+    : "featureNames" in loaded ? { features: loaded.featureNames, classes: loaded.classNames, label: loaded.labelName }
+    : { classes: loaded.classNames };
   const batch = batchSize ?? (source.startsWith("ucr:") ? Math.max(1, Math.round(train.n / 10)) : 100);
   let trainer: Trainer<TrainData>;
   try {
@@ -263,7 +269,7 @@ function main(argv: string[]): number {
   trainer.run(
     (m) => {
       last = m;
-      if (values.out) writeFileAtomic(values.out, serializeModel(trainer.model, encoder, trainer, { names }));
+      if (values.out) writeFileAtomic(values.out, serializeModel(trainer.model, encoder, trainer, { names, window }));
       metrics.push(m);
       if (values.report) writeFileAtomic(values.report, Buffer.from(renderReport({ ...report, seconds: (performance.now() - t0) / 1000 })));
       bar?.clear();

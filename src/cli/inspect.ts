@@ -56,8 +56,8 @@ export function exportModel(rest: string[]): number {
   }
   if (typeof values.model !== "string") throw new UsageError("export: --model <file> is required");
   if (typeof values.out !== "string") throw new UsageError("export: --out <file> is required");
-  const { model, encoder, names } = readModelFile(values.model, loadBackendSync("auto"));
-  const bytes = serializeModel(model, encoder, null, { names, weights: "sign" });
+  const { model, encoder, names, window } = readModelFile(values.model, loadBackendSync("auto"));
+  const bytes = serializeModel(model, encoder, null, { names, weights: "sign", window: window ?? undefined });
   writeFileAtomic(values.out, bytes);
   const summary = { type: "export", model: values.model, out: values.out, bytes: bytes.length, fromBytes: statSync(values.model).size };
   if (values.json) console.log(JSON.stringify(summary));
@@ -74,7 +74,7 @@ export function info(rest: string[]): number {
   }
   if (typeof values.model !== "string") throw new UsageError("info: --model <file> is required");
   const file = values.model;
-  const { model, encoder, training, names, signOnly } = readModelFile(file, loadBackendSync("auto"));
+  const { model, encoder, training, names, signOnly, window } = readModelFile(file, loadBackendSync("auto"));
   const layers = model instanceof Mlp
     ? model.layers.map((l, i) => ({ name: `H${i + 1}`, neurons: l.n, fanIn: l.k }))
     : [{ name: "Hxs", neurons: model.xs.n, fanIn: model.xs.k }, { name: "Hss", neurons: model.ss.n, fanIn: model.ss.k }, { name: "Hsy", neurons: model.sy.n, fanIn: model.sy.k }];
@@ -93,6 +93,7 @@ export function info(rest: string[]): number {
     hiddenWeightBytes: signOnly ? 0 : 2 * parameters,
     encoder: encoder === null ? null : { kind: encoder.kind, features: encoder.features, bits: encoder.feature.length },
     names,
+    window,
     training: training === null ? null : { epoch: training.state.epoch, options: training.options },
   };
   if (values.json) {
@@ -105,6 +106,7 @@ export function info(rest: string[]): number {
     ? `  parameters: ${parameters} (1 bit each: an inference-only export)`
     : `  parameters: ${parameters} (${summary.hiddenWeightBytes} bytes of hidden weights; 1 bit each when exported)`);
   console.log(`  encoder: ${summary.encoder === null ? "none (inputs are packed bits)" : `${summary.encoder.kind}, ${summary.encoder.features} features → ${summary.encoder.bits} bits`}`);
+  if (window !== null) console.log(`  window: the last ${window} steps of each series`);
   if (names?.classes) console.log(`  classes: ${names.classes.join(", ")}`);
   if (names?.features) console.log(`  features: ${names.features.join(", ")}`);
   if (summary.training === null) console.log("  training state: none (inference only)");
@@ -137,11 +139,13 @@ export function evaluate(rest: string[]): number {
   if (typeof values.model !== "string") throw new UsageError("eval: --model <file> is required");
   if (typeof values.data !== "string") throw new UsageError("eval: --data <source> is required");
   const source = values.data;
-  const window = values.window === undefined ? undefined : Number(values.window);
-  if (window !== undefined && (!Number.isInteger(window) || window < 1)) throw new UsageError(`--window expects a positive integer, got '${values.window}'`);
+  const windowFlag = values.window === undefined ? undefined : Number(values.window);
+  if (windowFlag !== undefined && (!Number.isInteger(windowFlag) || windowFlag < 1)) throw new UsageError(`--window expects a positive integer, got '${values.window}'`);
   const t0 = performance.now();
   if (values["label-column"] !== undefined && !source.startsWith("csv:")) throw new UsageError("--label-column applies to csv: data only");
-  const { model, encoder, training, names } = readModelFile(values.model, loadBackendSync("auto"));
+  const { model, encoder, training, names, window: saved } = readModelFile(values.model, loadBackendSync("auto"));
+  // A recurrent model crops series to the window saved with it, unless --window says otherwise.
+  const window = windowFlag ?? saved ?? undefined;
   let accuracy: number, n: number;
   if (model instanceof Rnn) {
     if (!isSequenceSource(source)) throw new UsageError(`--data: '${source}' is not sequence data for the recurrent network in ${values.model} (expected ucr:<path>, mnist, fashion-mnist or idx:<dir>)`);
@@ -149,7 +153,7 @@ export function evaluate(rest: string[]): number {
     [accuracy, n] = [model.accuracy(test), test.n];
   } else {
     if (!isDataSource(source)) throw new UsageError(`--data: unknown data source '${source}'`);
-    if (window !== undefined) throw new UsageError("--window applies to recurrent models and ucr: data only");
+    if (windowFlag !== undefined) throw new UsageError("--window applies to recurrent models and ucr: data only");
     // Random Prototypes are generated from the seed the model was trained with.
     const test = source.startsWith("csv:")
       ? csvRows(source.slice(4), model, encoder, names, values["label-column"])

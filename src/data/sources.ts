@@ -108,6 +108,8 @@ export interface LoadedSequences {
   train: SequenceDataset;
   test: SequenceDataset;
   encoder: Encoder;
+  /** UCR/UEA data: class c's label as written in the files. */
+  classNames?: string[];
 }
 
 /** True if `source` names sequence data: `ucr:<dir or _TRAIN file>`, or an image source read row by row. */
@@ -127,7 +129,7 @@ export function loadSequenceData(source: string, how: { window?: number; encoder
     const { train, test } = loadUcr(source.slice(4));
     const fitted = encoder !== undefined && "feature" in encoder ? encoder : undefined;
     const choice = encoder !== undefined && !("feature" in encoder) ? encoder : { kind: "distributive-thermometer" as const };
-    return { name: source, ...binariseSequences(train, test, { window: how.window, kind: choice.kind, bits: choice.bits, encoder: fitted }) };
+    return { name: source, ...binariseSequences(train, test, { window: how.window, kind: choice.kind, bits: choice.bits, encoder: fitted }), classNames: train.classNames };
   }
   if (!isSequenceSource(source)) throw new Error(`'${source}' is not sequence data (expected ucr:<path>, mnist, fashion-mnist or idx:<dir>)`);
   const images = loadData(source, 1, encoder ?? { kind: "median" });

@@ -35,8 +35,8 @@ interface Header {
   kind: "mlp" | "rnn";
   /** MLP: K_0..K_L. */
   sizes?: number[];
-  /** Recurrent network: bits per step, expansion width (0 = none), state and output widths. */
-  rnn?: { inputs: number; expansion: number; state: number; output: number };
+  /** Recurrent network: bits per step, expansion width (0 = none), state and output widths, and the window W of its data (absent: all steps). */
+  rnn?: { inputs: number; expansion: number; state: number; output: number; window?: number };
   classes: number;
   encoder: { kind: EncoderKind; features: number } | null;
   /** "sign" (version 3): the layers are stored as their packed visible weights W = sign(H) only. */
@@ -66,6 +66,8 @@ export interface SerializeOptions {
    * Default "hidden": the int16 hidden weights.
    */
   weights?: "hidden" | "sign";
+  /** Recurrent network: the data's "last W steps" window, kept so that eval and predict crop new series the same way. */
+  window?: number;
 }
 
 /** What a model file holds. */
@@ -76,6 +78,8 @@ export interface ModelFileContents {
   names: DataNames | null;
   /** True for an inference-only file of 1-bit weights (its hidden weights are ±1). */
   signOnly: boolean;
+  /** Recurrent network: the window W its data was cropped to (null: all steps). */
+  window: number | null;
   /** Present when the file was saved from a Trainer: its options and state. */
   training: { options: TrainOptions; state: TrainerState } | null;
 }
@@ -88,6 +92,7 @@ export function serializeModel<D extends TrainData>(model: ModelFor<D>, encoder:
   const names = options.names ?? null;
   if (names?.features && names.features.length !== encoder?.features) throw new Error(`serializeModel: ${names.features.length} feature names for an encoder of ${encoder?.features ?? 0} features`);
   if (names?.classes && names.classes.length !== m.classes) throw new Error(`serializeModel: ${names.classes.length} class names for ${m.classes} classes`);
+  if (options.window !== undefined && !(m instanceof Rnn && Number.isInteger(options.window) && options.window >= 1)) throw new Error(`serializeModel: a window applies to recurrent networks only and must be a positive integer, got ${options.window}`);
   const layerSection = ([name, l]: [string, Layer]): Section => sign
     ? { name: `W${name.slice(1)}`, type: "u32", values: signWords(l) }
     : { name, type: "i16", values: l.H.data };
@@ -107,7 +112,7 @@ export function serializeModel<D extends TrainData>(model: ModelFor<D>, encoder:
   }
   const header: Header = {
     ...(m instanceof Rnn
-      ? { kind: "rnn" as const, rnn: { inputs: m.inputs, expansion: m.expansion ? m.kx : 0, state: m.ks, output: m.ky } }
+      ? { kind: "rnn" as const, rnn: { inputs: m.inputs, expansion: m.expansion ? m.kx : 0, state: m.ks, output: m.ky, ...(options.window ? { window: options.window } : {}) } }
       : { kind: "mlp" as const, sizes: m.sizes }),
     classes: m.classes,
     encoder: encoder ? { kind: encoder.kind, features: encoder.features } : null,
@@ -162,6 +167,7 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   if (header.kind === "rnn" && (!r || !isInt(r.inputs, 1) || !isInt(r.expansion, 0) || !isInt(r.state, 1) || !isInt(r.output, 1))) {
     fail("header.rnn must hold integers inputs ≥ 1, expansion ≥ 0, state ≥ 1, output ≥ 1");
   }
+  if (header.kind === "rnn" && r!.window !== undefined && !(isInt(r!.window, 1) && r!.window <= 65535)) fail(`header.rnn.window must be an integer in [1, 65535], got ${JSON.stringify(r!.window)}`);
   if (!isInt(header.classes, 2) || header.classes > 255) fail(`header.classes must be an integer in [2, 255]`);
   if (!Array.isArray(header.sections)) fail("header.sections is missing");
 
@@ -260,7 +266,7 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
     if (label !== undefined && typeof label !== "string") fail("header.names.label must be a string");
     names = { ...(features ? { features } : {}), ...(labels ? { classes: labels } : {}), ...(label !== undefined ? { label } : {}) };
   }
-  return { model, encoder, names, signOnly: sign, training };
+  return { model, encoder, names, signOnly: sign, window: header.kind === "rnn" ? header.rnn!.window ?? null : null, training };
 }
 
 function write(view: DataView, at: number, type: SectionType, v: number): void {

@@ -179,6 +179,14 @@ export class Rnn {
     return predictBatches(data, batch, this.classes, (rows) => new RnnWorkspace(this, rows, data.steps));
   }
 
+  /** The logits ŷ = P s_y of every series of `data` (n × classes, row-major) and the predicted classes (as predict). */
+  logits(data: SequenceDataset, batch = 256): { predictions: Uint8Array; logits: Int32Array } {
+    this.checkInputs(data);
+    const logits = new Int32Array(data.n * this.classes);
+    const predictions = predictBatches(data, batch, this.classes, (rows) => new RnnWorkspace(this, rows, data.steps), logits);
+    return { predictions, logits };
+  }
+
   /** Fraction of `data` classified correctly. */
   accuracy(data: SequenceDataset): number {
     return fractionCorrect(this.predict(data), data.labels);
