@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Rnn, SequenceDataset, Trainer, loadBackendSync, type Mlp } from "../src/index";
 import { randomPrototypes } from "../src/data/prototypes";
 import { encode, fitDistributiveThermometer, fitMedian } from "../src/data/encode";
+import { rowSequences } from "../src/data/sequence-encode";
 import { crc32 } from "../src/io/crc32";
 import { MODEL_FILE_VERSION, deserializeModel, resumeTrainer, serializeModel } from "../src/io/model-file";
 import { readModelFile, writeFileAtomic } from "../src/io/files";
@@ -194,6 +195,17 @@ describe("model files", () => {
       const rest = noTime(resumed.run());
       expect([...firstHistory, ...rest]).toEqual(wholeHistory);
       expect(rnnWeights(resumed)).toEqual(rnnWeights(whole));
+    });
+
+    it("keeps the image encoder of a network trained on images row by row (one bit per pixel, steps × bits per step)", () => {
+      const raw = { x: Float32Array.from({ length: 40 * 16 }, (_, i) => ((i * 7919) % 13) / 13), labels: Uint8Array.from({ length: 40 }, (_, i) => i % 2), features: 16, classes: 2, name: "img" };
+      const encoder = fitMedian(raw);
+      const rows = rowSequences(encode(encoder, raw), 4);
+      const t = new Trainer(rows, { state: 9, epochs: 1, batchSize: 8, backend: be });
+      t.run();
+      const loaded = deserializeModel(serializeModel(t.model, encoder, t), "rows.bepm", be);
+      expect(loaded.encoder!.feature.length).toBe(16);
+      expect((loaded.model as Rnn).predict(rows)).toEqual(t.model.predict(rows));
     });
 
     it("rejects a recurrent file that claims version 1, and a non-±1 expansion weight", () => {

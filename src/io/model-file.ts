@@ -233,12 +233,18 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   }
   let encoder: Encoder | null = null;
   if (header.encoder) {
-    if (!ENCODER_KINDS.includes(header.encoder.kind) || !isInt(header.encoder.features, 1) || header.encoder.features > inputs) {
-      fail(`unsupported encoder ${JSON.stringify(header.encoder)} (expected a kind of ${ENCODER_KINDS.join(", ")} and 1 to ${inputs} features)`);
+    // One encoder bit per input bit; a recurrent network read images row by row has one per
+    // pixel of the whole image (steps × bits per step).
+    const bits = (sections.get("encoder.feature") ?? fail("section encoder.feature is missing")).length;
+    if (bits !== inputs && !(header.kind === "rnn" && bits % inputs === 0)) {
+      fail(`section encoder.feature has ${bits} values, expected ${inputs}${header.kind === "rnn" ? " (bits per step) or a multiple of it (images read row by row)" : " (input bits)"}`);
+    }
+    if (!ENCODER_KINDS.includes(header.encoder.kind) || !isInt(header.encoder.features, 1) || header.encoder.features > bits) {
+      fail(`unsupported encoder ${JSON.stringify(header.encoder)} (expected a kind of ${ENCODER_KINDS.join(", ")} and 1 to ${bits} features)`);
     }
     const features = header.encoder.features;
-    const feature = Int32Array.from(need("encoder.feature", inputs, (v) => v >= 0 && v < features, `a feature index below ${features}`));
-    const threshold = Float32Array.from(need("encoder.threshold", inputs, (v) => !Number.isNaN(v), "a number"));
+    const feature = Int32Array.from(need("encoder.feature", bits, (v) => v >= 0 && v < features, `a feature index below ${features}`));
+    const threshold = Float32Array.from(need("encoder.threshold", bits, (v) => !Number.isNaN(v), "a number"));
     encoder = { kind: header.encoder.kind, features, feature, threshold };
   }
   let training: ModelFileContents["training"] = null;
