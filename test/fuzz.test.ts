@@ -23,6 +23,7 @@ import { parseUcrTs } from "../src/data/ucr";
 import { loadIdxDir } from "../src/data/sources";
 import { crc32 } from "../src/io/crc32";
 import { deserializeModel, serializeModel, type ModelFileContents } from "../src/io/model-file";
+import { idx, mulberry32 } from "./helpers";
 
 const SEED = 0x5eed;
 /** A single parse slower than this counts as a hang. */
@@ -30,18 +31,6 @@ const SLOW_MS = 1000;
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness and mutations
-
-/** mulberry32: a tiny seeded PRNG returning uniform floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rand {
   readonly next: () => number;
@@ -133,6 +122,17 @@ function mutateText(text: string, r: Rand): { text: string; what: string } {
       return { text: new TextDecoder().decode(m.bytes), what: `bytes: ${m.what}` };
     }
   }
+}
+
+/** One to three text mutations of `text` in a row. */
+function mutateTextTimes(text: string, r: Rand): { input: string; what: string } {
+  const whats: string[] = [];
+  for (let k = 1 + r.int(3); k > 0; k--) {
+    const m = mutateText(text, r);
+    text = m.text;
+    whats.push(m.what);
+  }
+  return { input: text, what: whats.join("; ") };
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {
@@ -397,16 +397,6 @@ describe("fuzzed model files", () => {
 // ---------------------------------------------------------------------------------------------
 // IDX
 
-/** IDX bytes: unsigned-byte type, big-endian dims, then `data`. */
-function idx(dims: number[], data: ArrayLike<number>): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + data.length);
-  out.set([0, 0, 8, dims.length]);
-  const view = new DataView(out.buffer);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
-  out.set(data, 4 + 4 * dims.length);
-  return out;
-}
-
 describe("fuzzed IDX files", () => {
   const images = (n: number) => idx([n, 3, 2], Array.from({ length: 6 * n }, (_, i) => (i * 37) % 256));
   const labels = (n: number) => idx([n], Array.from({ length: n }, (_, i) => i % 3));
@@ -489,15 +479,7 @@ describe("fuzzed CSV text", () => {
 
   it.each(optionSets)("parseCsv with %s", (_, good, options) => {
     parseCsv(good, "f.csv", options);
-    const { failures, accepted } = fuzz("CSV", 500, "f.csv", (r) => {
-      let text = good, what = "";
-      for (let k = 1 + r.int(3); k > 0; k--) {
-        const m = mutateText(text, r);
-        text = m.text;
-        what += (what ? "; " : "") + m.what;
-      }
-      return { input: text, what };
-    }, (text) => parseCsv(text, "f.csv", options), (d) => {
+    const { failures, accepted } = fuzz("CSV", 500, "f.csv", (r) => mutateTextTimes(good, r), (text) => parseCsv(text, "f.csv", options), (d) => {
       const n = d.labels.length;
       ensure(n >= 1 && d.features >= 1 && d.featureNames.length === d.features, `${n} rows of ${d.features} features`);
       if (options.featureNames) ensure(d.featureNames.join() === options.featureNames.join(), "feature names changed");
@@ -543,15 +525,7 @@ describe("fuzzed UCR .ts text", () => {
 
   it.each([["univariate", univariate], ["multivariate", multivariate]])("parseUcrTs: %s", (_, good) => {
     parseUcrTs(good, "f.ts");
-    const { failures, accepted } = fuzz("UCR .ts", 750, "f.ts", (r) => {
-      let text = good, what = "";
-      for (let k = 1 + r.int(3); k > 0; k--) {
-        const m = mutateText(text, r);
-        text = m.text;
-        what += (what ? "; " : "") + m.what;
-      }
-      return { input: text, what };
-    }, (text) => parseUcrTs(text, "f.ts"), (s) => {
+    const { failures, accepted } = fuzz("UCR .ts", 750, "f.ts", (r) => mutateTextTimes(good, r), (text) => parseUcrTs(text, "f.ts"), (s) => {
       ensure(s.dims >= 1 && Number.isInteger(s.dims), `dims ${s.dims}`);
       ensure(s.series.length >= 1 && s.series.length === s.labels.length, `${s.series.length} series, ${s.labels.length} labels`);
       ensure(s.series.every((x) => x.length >= s.dims && x.length % s.dims === 0), "a series is not whole steps of dims channels");

@@ -357,3 +357,15 @@ export function idx(dims: number[], data: ArrayLike<number>): Uint8Array {
   out.set(data, 4 + 4 * dims.length);
   return out;
 }
+
+/** mulberry32: a tiny seeded PRNG returning uniform floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

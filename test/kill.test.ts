@@ -14,22 +14,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadBackendSync } from "../src/index";
 import { readModelFile } from "../src/io/files";
+import { mulberry32 } from "./helpers";
 
 const cli = join(__dirname, "..", "dist", "cli.js");
 /** Kills per folder. */
 const KILLS = 5;
 
-/** mulberry32: a tiny seeded PRNG returning uniform floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
