@@ -71,7 +71,8 @@ export function predict(rest: string[]): number {
   let result: { predictions: Uint8Array; logits: Int32Array };
   if (model instanceof Rnn) {
     if (format !== "ucr" && format !== "idx") throw new UsageError(`--format ${format}: ${values.model} holds a recurrent network, which reads UCR/UEA .ts/.tsv series (or IDX images, row by row)`);
-    result = model.logits(readSeries(values.input, format, model, encoder!, window));
+    if (encoder === null) throw new Error(`${values.model}: the recurrent network has no encoder to binarise series with (it was trained on packed bits)`);
+    result = model.logits(readSeries(values.input, format, model, encoder, window));
   } else {
     if (format === "ucr") throw new UsageError(`--format ucr: ${values.model} holds an MLP, which reads IDX, CSV or JSON lines`);
     const input = inputEncoder(model, encoder);
