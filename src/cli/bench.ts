@@ -7,7 +7,7 @@
  */
 import os from "node:os";
 import { BACKEND_NAMES, loadBackendSync, resolveBackendName, type BackendName } from "../kernels/backend.js";
-import { isDataSource, isSequenceSource, loadData } from "../data/sources.js";
+import { isDataSource, loadData } from "../data/sources.js";
 import { crc32 } from "../io/crc32.js";
 import { serializeModel } from "../io/model-file.js";
 import { median } from "../train/phases.js";
@@ -60,7 +60,7 @@ export function bench(rest: string[]): number {
     if (!/^\d+$/.test(v.trim()) || Number(v) < 1) throw new UsageError(`--${name} expects a positive integer, got '${v}'`);
     return Number(v);
   };
-  if (!isDataSource(values.data) || (isSequenceSource(values.data) && values.data.startsWith("ucr:"))) {
+  if (!isDataSource(values.data)) {
     throw new UsageError(`--data: '${values.data}' is not a data source 'bep bench' trains on (expected mnist, fashion-mnist, idx:<dir>, csv:<file> or prototypes)`);
   }
   const hidden = values.layers.split(",").map((s) => positive("layers", s));
