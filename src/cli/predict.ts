@@ -3,16 +3,13 @@
  * image file, a CSV file or a JSON-lines file (MLPs), or of every series of a UCR/UEA file
  * (recurrent networks), binarised with the encoder saved in the model.
  */
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import { loadBackendSync } from "../kernels/backend.js";
-import { parseCsv } from "../data/csv.js";
 import type { RealData } from "../data/dataset.js";
 import { encodeSequences, fillMissing, lastWindow, rowSequences } from "../data/sequence-encode.js";
 import type { SequenceDataset } from "../data/sequences.js";
 import { parseUcrTs, parseUcrTsv } from "../data/ucr.js";
 import { encode, type Encoder } from "../data/encode.js";
-import { parseIdx } from "../data/idx.js";
+import { readCsv, readIdxFile, readText } from "../data/sources.js";
 import { readModelFile } from "../io/files.js";
 import type { DataNames } from "../io/model-file.js";
 import type { Mlp } from "../model/mlp.js";
@@ -109,7 +106,7 @@ export function inputEncoder(model: Mlp, encoder: Encoder | null): Encoder {
 /** Reads `file` in `format` (not ucr) as samples of `features` reals (unlabelled). */
 function readSamples(file: string, format: Format, features: number, names: DataNames | null, labelColumn: string | undefined): RealData {
   const data = format === "idx" ? readIdxImages(file)
-    : format === "csv" ? parseCsv(readText(file), file, names?.features ? { labelColumn: null, featureNames: names.features } : { labelColumn: labelColumn ?? null })
+    : format === "csv" ? readCsv(file, names?.features ? { labelColumn: null, featureNames: names.features } : { labelColumn: labelColumn ?? null })
     : parseJsonLines(readText(file), file, features, names?.features);
   if (data.features !== features) throw new Error(`${file}: samples have ${data.features} features, the model expects ${features}`);
   return data;
@@ -131,35 +128,9 @@ function readSeries(file: string, format: "ucr" | "idx", model: Rnn, encoder: En
   return encodeSequences(encoder, window === null ? series : lastWindow(series, window));
 }
 
-/** The bytes of `file`, with a one-line error if it cannot be read. */
-function readBytes(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new Error(`${file}: cannot read: ${(e as Error).message}`);
-  }
-}
-
-/** The UTF-8 text of `file`. */
-function readText(file: string): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(readBytes(file));
-  } catch (e) {
-    throw new Error((e as Error).message.startsWith(file) ? (e as Error).message : `${file}: not UTF-8 text`);
-  }
-}
-
 /** An IDX unsigned-byte file (gzipped or not) of n samples, scaled to [0, 1]. */
 function readIdxImages(file: string): RealData {
-  let bytes = readBytes(file);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new Error(`${file}: corrupt gzip data: ${(e as Error).message}`);
-    }
-  }
-  const { dims, data: pixels } = parseIdx(bytes, file);
+  const { dims, data: pixels } = readIdxFile(file);
   if (dims.length < 2) throw new Error(`${file}: IDX dimensions [${dims.join(", ")}] hold no samples of features (expected n × features…)`);
   return { x: Float32Array.from(pixels, (v) => v / 255), labels: new Uint8Array(dims[0]), features: pixels.length / dims[0], classes: 2, name: file };
 }

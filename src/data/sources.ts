@@ -10,7 +10,7 @@ import { gunzipSync } from "node:zlib";
 import { parseCsv, type CsvOptions } from "./csv.js";
 import { Dataset, type RealData } from "./dataset.js";
 import { encode, fitDistributiveThermometer, fitMedian, fitThermometer, type Encoder, type EncoderKind } from "./encode.js";
-import { IDX_FILES, idxImages, idxSplits, parseIdx } from "./idx.js";
+import { IDX_FILES, idxImages, idxSplits, parseIdx, type IdxArray } from "./idx.js";
 import { loadMnistPackage } from "./mnist.js";
 import { randomPrototypes } from "./prototypes.js";
 import type { SequenceDataset } from "./sequences.js";
@@ -140,13 +140,34 @@ export function loadSequenceData(source: string, how: { window?: number; encoder
 
 /** Reads and parses a numeric CSV file (see parseCsv). */
 export function readCsv(file: string, options: CsvOptions = {}) {
-  let text: string;
+  return parseCsv(readText(file), file, options);
+}
+
+/** The UTF-8 text of `file`, with a one-line error naming it if it cannot be read or decoded. */
+export function readText(file: string): string {
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file));
+    return new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file));
   } catch (e) {
     throw new Error(`${file}: cannot read as UTF-8 text: ${(e as Error).message}`);
   }
-  return parseCsv(text, file, options);
+}
+
+/** Reads and parses an IDX file, gunzipping it first if it is gzipped. */
+export function readIdxFile(file: string): IdxArray {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new Error(`${file}: cannot read: ${(e as Error).message}`);
+  }
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      throw new Error(`${file}: corrupt gzip data: ${(e as Error).message}`);
+    }
+  }
+  return parseIdx(bytes, file);
 }
 
 /** Reads the four MNIST-style IDX files (gzipped or not) of `dir`: images scaled to [0, 1]. */
@@ -161,16 +182,7 @@ export function loadIdxDir(dir: string): { train: RealData; test: RealData } {
 
 function readIdx(dir: string, base: string) {
   for (const file of [join(dir, `${base}.gz`), join(dir, base)]) {
-    if (!existsSync(file)) continue;
-    let bytes: Uint8Array = readFileSync(file);
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-      try {
-        bytes = gunzipSync(bytes);
-      } catch (e) {
-        throw new Error(`${file}: corrupt gzip data: ${(e as Error).message}`);
-      }
-    }
-    return { file, array: parseIdx(bytes, file) };
+    if (existsSync(file)) return { file, array: readIdxFile(file) };
   }
   throw new Error(`${dir}: missing ${base} (or ${base}.gz)`);
 }
