@@ -12,7 +12,7 @@ import { crc32 } from "../io/crc32.js";
 import { serializeModel } from "../io/model-file.js";
 import { median } from "../train/phases.js";
 import { Trainer } from "../train/trainer.js";
-import { UsageError, parsed } from "./usage.js";
+import { UsageError, parsed, positive } from "./usage.js";
 
 const USAGE = `Usage: bep bench [options]
 
@@ -56,14 +56,10 @@ export function bench(rest: string[]): number {
     console.log(USAGE);
     return 0;
   }
-  const positive = (name: string, v: string): number => {
-    if (!/^\d+$/.test(v.trim()) || Number(v) < 1) throw new UsageError(`--${name} expects a positive integer, got '${v}'`);
-    return Number(v);
-  };
   if (!isDataSource(values.data)) {
     throw new UsageError(`--data: '${values.data}' is not a data source 'bep bench' trains on (expected mnist, fashion-mnist, idx:<dir>, csv:<file> or prototypes)`);
   }
-  const hidden = values.layers.split(",").map((s) => positive("layers", s));
+  const hidden = values.layers.split(",").map((s) => positive("layers", s.trim()));
   const batchSize = positive("batch", values.batch);
   const runs = positive("runs", values.runs);
   const available = BACKEND_NAMES.filter((b) => {

@@ -18,7 +18,7 @@ import { bench } from "./bench.js";
 import { evaluate, exportModel, info } from "./inspect.js";
 import { predict } from "./predict.js";
 import { renderReport } from "./report.js";
-import { UsageError, given, parsed } from "./usage.js";
+import { UsageError, given, int, parsed, positive, real } from "./usage.js";
 
 const COMMANDS = `Usage: bep <command> [options]
 
@@ -137,19 +137,6 @@ function main(argv: string[]): number {
     console.log(USAGE);
     return 0;
   }
-  const int = (name: string, v: string) => {
-    if (!/^\d+$/.test(v)) throw new UsageError(`--${name} expects a non-negative integer, got '${v}'`);
-    return Number(v);
-  };
-  const positive = (name: string, v: string) => {
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} expects a positive integer, got '${v}'`);
-    return Number(v);
-  };
-  const real = (name: string, v: string) => {
-    const x = Number(v);
-    if (v.trim() === "" || !Number.isFinite(x)) throw new UsageError(`--${name} expects a number, got '${v}'`);
-    return x;
-  };
   const rnn = values.model === "rnn";
   if (!rnn && values.model !== "mlp") throw new UsageError(`--model: unknown model '${values.model}' (expected mlp or rnn)`);
   const source = values.data;

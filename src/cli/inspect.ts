@@ -14,7 +14,7 @@ import { serializeModel, type DataNames } from "../io/model-file.js";
 import { Mlp } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
 import { inputEncoder } from "./predict.js";
-import { UsageError, parsed } from "./usage.js";
+import { UsageError, parsed, positive } from "./usage.js";
 
 const INFO_USAGE = `Usage: bep info --model <file> [--json]
 
@@ -139,8 +139,7 @@ export function evaluate(rest: string[]): number {
   if (typeof values.model !== "string") throw new UsageError("eval: --model <file> is required");
   if (typeof values.data !== "string") throw new UsageError("eval: --data <source> is required");
   const source = values.data;
-  const windowFlag = values.window === undefined ? undefined : Number(values.window);
-  if (windowFlag !== undefined && (!Number.isInteger(windowFlag) || windowFlag < 1)) throw new UsageError(`--window expects a positive integer, got '${values.window}'`);
+  const windowFlag = values.window === undefined ? undefined : positive("window", values.window);
   const t0 = performance.now();
   if (values["label-column"] !== undefined && !source.startsWith("csv:")) throw new UsageError("--label-column applies to csv: data only");
   const { model, encoder, training, names, window: saved } = readModelFile(values.model, loadBackendSync("auto"));

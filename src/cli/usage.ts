@@ -31,3 +31,22 @@ export function parsed<O extends Options>(args: string[], options: O): Parsed<O>
 export function given(args: readonly string[], flag: string): boolean {
   return args.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
 }
+
+/** The value `v` of option `--name` as a non-negative integer, or a usage error. */
+export function int(name: string, v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} expects a non-negative integer, got '${v}'`);
+  return Number(v);
+}
+
+/** The value `v` of option `--name` as a positive integer, or a usage error. */
+export function positive(name: string, v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} expects a positive integer, got '${v}'`);
+  return Number(v);
+}
+
+/** The value `v` of option `--name` as a finite number, or a usage error. */
+export function real(name: string, v: string): number {
+  const x = Number(v);
+  if (v.trim() === "" || !Number.isFinite(x)) throw new UsageError(`--${name} expects a number, got '${v}'`);
+  return x;
+}
