@@ -199,7 +199,7 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
     ? [...(rnn.expansion ? [["R", rnn.expansion, rnn.inputs] as [string, number, number]] : []), ["Hxs", rnn.state, rnn.expansion || rnn.inputs], ["Hss", rnn.state, rnn.state], ["Hsy", rnn.output, rnn.state]]
     : sizes.slice(1).map((n, l) => [`H${l + 1}`, n, sizes[l]]);
   for (const [key, n, k] of shapes) {
-    if (sign && key !== "R") need(`W${key.slice(1)}`, n * Math.ceil(k / 32)); // ⌈K/32⌉ words per row (signWords)
+    if (sign && key !== "R") need(`W${key.slice(1)}`, n * signRowWords(k));
     else need(key, n * k);
   }
   // The layers start at zero (σ_init 0, no init draw): their weights are read below.
@@ -219,7 +219,7 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   for (const [name, layer] of trainedLayers(model)) {
     if (sign) {
       // H = ±1 with the stored signs; bits past k in a row's last word must be 0.
-      const words = (layer.k + 31) >>> 5, spare = layer.k % 32 === 0 ? 0 : ~0 << layer.k % 32;
+      const words = signRowWords(layer.k), spare = layer.k % 32 === 0 ? 0 : ~0 << layer.k % 32;
       const W = need(`W${name.slice(1)}`, layer.n * words);
       const h = layer.H.data;
       for (let j = 0; j < layer.n; j++) {
@@ -301,9 +301,14 @@ function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, "0")}`;
 }
 
+/** u32 words per row of `k` 1-bit weights in a file: ⌈k/32⌉ (no 32-bit wrap for a corrupt, huge k). */
+function signRowWords(k: number): number {
+  return Math.ceil(k / 32);
+}
+
 /** A layer's visible weights W = sign(H) as ⌈K/32⌉ u32 words per row (bit i of a row: 1 = +1), without the 128-bit row padding of the packed layout. */
 function signWords(layer: Layer): Uint32Array {
-  const words = (layer.k + 31) >>> 5, stride = rowWords(layer.k), W = layer.W.data;
+  const words = signRowWords(layer.k), stride = rowWords(layer.k), W = layer.W.data;
   const out = new Uint32Array(layer.n * words);
   for (let j = 0; j < layer.n; j++) out.set(W.subarray(j * stride, j * stride + words), j * words);
   return out;
