@@ -122,17 +122,22 @@ export class Mlp implements MlpWeights {
    * Predicted classes (argmax of the logits, lowest index on ties) for every sample of `data`,
    * `batch` samples at a time (default: as many as fit SCRATCH_BYTES of pre-activations).
    */
-  predict(data: Dataset, batch = chunkRows(4 * sum(this.sizes.slice(1)), Number.MAX_SAFE_INTEGER)): Uint8Array {
+  predict(data: Dataset, batch = this.predictRows()): Uint8Array {
     this.checkInputs(data);
     return predictBatches(data, batch, this.classes, (rows) => new Workspace(this, rows));
   }
 
   /** The logits ŷ = P a_L of every sample of `data` (n × classes, row-major) and the predicted classes (as predict). */
-  logits(data: Dataset): { predictions: Uint8Array; logits: Int32Array } {
+  logits(data: Dataset, batch = this.predictRows()): { predictions: Uint8Array; logits: Int32Array } {
     this.checkInputs(data);
     const logits = new Int32Array(data.n * this.classes);
-    const predictions = predictBatches(data, chunkRows(4 * sum(this.sizes.slice(1)), Number.MAX_SAFE_INTEGER), this.classes, (rows) => new Workspace(this, rows), logits);
+    const predictions = predictBatches(data, batch, this.classes, (rows) => new Workspace(this, rows), logits);
     return { predictions, logits };
+  }
+
+  /** Samples per batch of a forward pass: as many as fit SCRATCH_BYTES of pre-activations. */
+  private predictRows(): number {
+    return chunkRows(4 * sum(this.sizes.slice(1)), Number.MAX_SAFE_INTEGER);
   }
 
   /** Fraction of `data` classified correctly. */
