@@ -17,7 +17,7 @@ import { Rnn } from "../model/rnn.js";
 import { bench } from "./bench.js";
 import { evaluate, exportModel, info } from "./inspect.js";
 import { predict } from "./predict.js";
-import { renderReport } from "./report.js";
+import { pct, renderReport } from "./report.js";
 import { UsageError, given, int, parsed, positive, real } from "./usage.js";
 
 const COMMANDS = `Usage: bep <command> [options]
@@ -270,12 +270,8 @@ function main(argv: string[]): number {
   pool?.close();
   const summary = { type: "summary", data: source, model: values.model, ...trainer.shape, backend: backend.name, threads, epochs: o.epochs, testAccuracy: last.testAccuracy!, validationAccuracy: last.validationAccuracy, seconds };
   if (json) console.log(JSON.stringify(summary));
-  else log(`bep: final test accuracy ${(summary.testAccuracy * 100).toFixed(2)}% after ${o.epochs} epochs (${seconds.toFixed(1)} s)${values.out ? `; model saved to ${values.out}` : ""}`);
+  else log(`bep: final test accuracy ${pct(summary.testAccuracy)} after ${o.epochs} epochs (${seconds.toFixed(1)} s)${values.out ? `; model saved to ${values.out}` : ""}`);
   return 0;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
 }
 
 function formatEpoch(m: EpochMetrics, epochs: number): string {

@@ -14,6 +14,7 @@ import { serializeModel, type DataNames } from "../io/model-file.js";
 import { Mlp } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
 import { inputEncoder } from "./predict.js";
+import { pct } from "./report.js";
 import { UsageError, parsed, positive } from "./usage.js";
 
 const INFO_USAGE = `Usage: bep info --model <file> [--json]
@@ -161,6 +162,6 @@ export function evaluate(rest: string[]): number {
   }
   const seconds = (performance.now() - t0) / 1000;
   if (values.json) console.log(JSON.stringify({ type: "eval", model: values.model, data: source, samples: n, testAccuracy: accuracy, seconds }));
-  else console.log(`bep: ${values.model} on ${source}: test accuracy ${(100 * accuracy).toFixed(2)}% on ${n} samples (${seconds.toFixed(1)} s)`);
+  else console.log(`bep: ${values.model} on ${source}: test accuracy ${pct(accuracy)} on ${n} samples (${seconds.toFixed(1)} s)`);
   return 0;
 }

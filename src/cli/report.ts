@@ -152,7 +152,8 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function pct(x: number): string {
+/** A fraction as a percentage with two decimals ("85.20%"), as every bep command prints accuracies. */
+export function pct(x: number): string {
   return `${(x * 100).toFixed(2)}%`;
 }
 
