@@ -4,6 +4,7 @@
  * column a finite number. Every error names the file, the line and the column.
  */
 import type { RealData } from "./dataset.js";
+import { oneLine } from "./text.js";
 
 /** Real-valued samples read from a CSV file, with its column and class names. */
 export interface CsvData extends RealData {
@@ -37,18 +38,18 @@ export function parseCsv(text: string, name: string, options: CsvOptions = {}): 
   const columns = header.cells.map((c) => c.trim());
   const seen = new Map<string, number>();
   columns.forEach((c, i) => {
-    if (seen.has(c)) throw new Error(`${name}:${header.line}: column ${i + 1} repeats the name "${printable(c)}" of column ${seen.get(c)! + 1}`);
+    if (seen.has(c)) throw new Error(`${name}:${header.line}: column ${i + 1} repeats the name "${oneLine(c)}" of column ${seen.get(c)! + 1}`);
     seen.set(c, i);
   });
   const column = (c: string, what: string) => {
     const i = seen.get(c);
-    if (i === undefined) throw new Error(`${name}:${header.line}: no ${what} column "${printable(c)}" (columns: ${printable(columns.join(", "))})`);
+    if (i === undefined) throw new Error(`${name}:${header.line}: no ${what} column "${oneLine(c)}" (columns: ${oneLine(columns.join(", "))})`);
     return i;
   };
   const labelAt = options.labelColumn === null ? -1 : options.labelColumn === undefined ? columns.length - 1 : column(options.labelColumn, "label");
   const featureNames = options.featureNames ? [...options.featureNames] : columns.filter((_, i) => i !== labelAt);
   const featureAt = featureNames.map((c) => column(c, "feature"));
-  if (featureAt.includes(labelAt)) throw new Error(`${name}: column "${printable(columns[labelAt])}" cannot be both the label and a feature`);
+  if (featureAt.includes(labelAt)) throw new Error(`${name}: column "${oneLine(columns[labelAt])}" cannot be both the label and a feature`);
   if (featureAt.length === 0) throw new Error(`${name}:${header.line}: no feature columns (the header has ${columns.length} column${columns.length === 1 ? "" : "s"}; is the file comma-separated?)`);
   if (body.length === 0) throw new Error(`${name}: no data rows after the header`);
 
@@ -61,34 +62,29 @@ export function parseCsv(text: string, name: string, options: CsvOptions = {}): 
       const cell = row.cells[at].trim();
       const v = NUMBER.test(cell) ? Number(cell) : NaN;
       if (!Number.isFinite(v)) {
-        throw new Error(`${name}:${row.line}: column ${at + 1} ("${printable(columns[at])}") is ${cell === "" ? "empty" : JSON.stringify(cell)}, expected a finite number`);
+        throw new Error(`${name}:${row.line}: column ${at + 1} ("${oneLine(columns[at])}") is ${cell === "" ? "empty" : JSON.stringify(cell)}, expected a finite number`);
       }
-      if (Math.abs(v) > F32_MAX) throw new Error(`${name}:${row.line}: column ${at + 1} ("${printable(columns[at])}") is ${cell}, too large for a 32-bit float (±3.4e38)`);
+      if (Math.abs(v) > F32_MAX) throw new Error(`${name}:${row.line}: column ${at + 1} ("${oneLine(columns[at])}") is ${cell}, too large for a 32-bit float (±3.4e38)`);
       x[i * features + f] = v;
     });
     if (labelAt >= 0) {
       const label = row.cells[labelAt].trim();
-      if (label === "") throw new Error(`${name}:${row.line}: the label (column ${labelAt + 1}, "${printable(columns[labelAt])}") is empty`);
+      if (label === "") throw new Error(`${name}:${row.line}: the label (column ${labelAt + 1}, "${oneLine(columns[labelAt])}") is empty`);
       raw.push(label);
     }
   });
   const classNames = options.classNames ? [...options.classNames] : sortedClasses(raw);
   if (labelAt >= 0 && !options.classNames && (classNames.length < 2 || classNames.length > 255)) {
-    throw new Error(`${name}: the label column "${printable(columns[labelAt])}" has ${classNames.length} distinct value${classNames.length === 1 ? "" : "s"}, expected 2 to 255 classes`);
+    throw new Error(`${name}: the label column "${oneLine(columns[labelAt])}" has ${classNames.length} distinct value${classNames.length === 1 ? "" : "s"}, expected 2 to 255 classes`);
   }
   const index = new Map(classNames.map((c, i) => [c, i]));
   const labels = new Uint8Array(n);
   raw.forEach((label, i) => {
     const c = index.get(label);
-    if (c === undefined) throw new Error(`${name}:${body[i].line}: label ${JSON.stringify(label)} is not one of the model's classes (${printable(classNames.join(", "))})`);
+    if (c === undefined) throw new Error(`${name}:${body[i].line}: label ${JSON.stringify(label)} is not one of the model's classes (${oneLine(classNames.join(", "))})`);
     labels[i] = c;
   });
   return { x, labels, features, classes: Math.max(2, classNames.length), name, featureNames, classNames, labelName: labelAt >= 0 ? columns[labelAt] : null };
-}
-
-/** `s` with control characters escaped as in JSON (quoted names may hold line breaks), so an error stays one line. */
-function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 /** Distinct labels, sorted numerically if every one is a number, else by code point. */

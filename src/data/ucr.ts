@@ -3,6 +3,7 @@
  * the sktime/aeon `.ts` format and the UCR-2018 `.tsv` format. Values stay real (missing = NaN);
  * binarisation happens later (sequence-encode.ts). Every error names `file:line`.
  */
+import { oneLine } from "./text.js";
 
 /** Real-valued labelled series; series[i] is step-major (step t, channel d at [t·dims + d]), missing values are NaN. */
 export interface RealSequences {
@@ -228,5 +229,5 @@ function checkClassCount(count: number, prefix: string): void {
 /** At most 40 characters of `s`, for error messages, with control characters (a lone CR) escaped as in JSON. */
 function clip(s: string): string {
   const t = s.length > 40 ? `${s.slice(0, 40)}…` : s;
-  return t.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return oneLine(t);
 }

@@ -13,6 +13,7 @@
 import type { Backend } from "../kernels/backend.js";
 import { H_MAX, H_MIN, rowWords } from "../kernels/layout.js";
 import { ENCODER_KINDS, type Encoder, type EncoderKind } from "../data/encode.js";
+import { oneLine } from "../data/text.js";
 import { Mlp } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
 import type { Layer } from "../model/layer.js";
@@ -290,11 +291,6 @@ function read(view: DataView, at: number, type: SectionType, n: number): number[
     out[i] = type === "i8" ? view.getInt8(at) : type === "i16" ? view.getInt16(at, true) : type === "i32" ? view.getInt32(at, true) : type === "u32" ? view.getUint32(at, true) : view.getFloat32(at, true);
   }
   return out;
-}
-
-/** `s` with control characters (line breaks) escaped as in JSON, so an error stays one line. */
-function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 function hex(n: number): string {
