@@ -3,7 +3,7 @@
  * "" escapes, LF or CRLF line ends): one sample per row, one column of labels, every other
  * column a finite number. Every error names the file, the line and the column.
  */
-import type { RealData } from "./dataset.js";
+import { overflowsFloat32, type RealData } from "./dataset.js";
 import { oneLine } from "./text.js";
 
 /** Real-valued samples read from a CSV file, with its column and class names. */
@@ -27,8 +27,6 @@ export interface CsvOptions {
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-/** The largest finite 32-bit float: features are stored as Float32. */
-const F32_MAX = 3.4028234663852886e38;
 
 /** Parses CSV text; `name` (a file path) prefixes every error. */
 export function parseCsv(text: string, name: string, options: CsvOptions = {}): CsvData {
@@ -64,7 +62,7 @@ export function parseCsv(text: string, name: string, options: CsvOptions = {}): 
       if (!Number.isFinite(v)) {
         throw new Error(`${name}:${row.line}: column ${at + 1} ("${oneLine(columns[at])}") is ${cell === "" ? "empty" : JSON.stringify(cell)}, expected a finite number`);
       }
-      if (Math.abs(v) > F32_MAX) throw new Error(`${name}:${row.line}: column ${at + 1} ("${oneLine(columns[at])}") is ${cell}, too large for a 32-bit float (±3.4e38)`);
+      if (overflowsFloat32(v)) throw new Error(`${name}:${row.line}: column ${at + 1} ("${oneLine(columns[at])}") is ${cell}, too large for a 32-bit float (±3.4e38)`);
       x[i * features + f] = v;
     });
     if (labelAt >= 0) {

@@ -50,3 +50,8 @@ export interface RealData {
   classes: number;
   name: string;
 }
+
+/** True if a value (not NaN, a missing value) does not fit a 32-bit float: RealData would store it as ±Infinity. */
+export function overflowsFloat32(v: number): boolean {
+  return !Number.isNaN(v) && !Number.isFinite(Math.fround(v));
+}

@@ -3,6 +3,7 @@
  * the sktime/aeon `.ts` format and the UCR-2018 `.tsv` format. Values stay real (missing = NaN);
  * binarisation happens later (sequence-encode.ts). Every error names `file:line`.
  */
+import { overflowsFloat32 } from "./dataset.js";
 import { oneLine } from "./text.js";
 
 /** Real-valued labelled series; series[i] is step-major (step t, channel d at [t·dims + d]), missing values are NaN. */
@@ -106,7 +107,7 @@ export function parseUcrTs(text: string, name: string): RealSequences {
       return field.split(",").map((token, t) => {
         const v = parseValue(token);
         if (v === undefined) throw new Error(`${at}: value ${t + 1} of channel ${d + 1} is "${clip(token.trim())}", expected a number or ?`);
-        if (overflows(v)) throw new Error(`${at}: value ${t + 1} of channel ${d + 1} is ${clip(token.trim())}, too large for a 32-bit float (±3.4e38)`);
+        if (overflowsFloat32(v)) throw new Error(`${at}: value ${t + 1} of channel ${d + 1} is ${clip(token.trim())}, too large for a 32-bit float (±3.4e38)`);
         return v;
       });
     });
@@ -151,7 +152,7 @@ export function parseUcrTsv(text: string, name: string, classNames: string[] = u
     for (let t = 0; t < values.length; t++) {
       const v = parseValue(fields[t + 1]);
       if (v === undefined) throw new Error(`${at}: value ${t + 1} is "${clip(fields[t + 1].trim())}", expected a number or NaN`);
-      if (overflows(v)) throw new Error(`${at}: value ${t + 1} is ${clip(fields[t + 1].trim())}, too large for a 32-bit float (±3.4e38)`);
+      if (overflowsFloat32(v)) throw new Error(`${at}: value ${t + 1} is ${clip(fields[t + 1].trim())}, too large for a 32-bit float (±3.4e38)`);
       values[t] = v;
       if (!Number.isNaN(v)) length = t + 1;
     }
@@ -200,11 +201,6 @@ function parseValue(token: string): number | undefined {
   const s = token.trim();
   if (s === "?" || s.toLowerCase() === "nan") return NaN;
   return NUMBER.test(s) ? Number(s) : undefined;
-}
-
-/** True if a value (not NaN, missing) does not fit a 32-bit float: it would be stored as ±Infinity. */
-function overflows(v: number): boolean {
-  return !Number.isNaN(v) && !Number.isFinite(Math.fround(v));
 }
 
 /** The boolean first argument of a header. */
