@@ -1,17 +1,20 @@
 import { rowBytes, rowWords } from "./layout";
+import { nibbleProduct, tableScratchBytes } from "./nibble";
 import { xorPopcount } from "./xnor";
 
 /**
  * Forward pre-activations z = W a (spec §1) for a batch: Z[b·n + o] = k − 2·popcount(A_b XOR W_o),
- * with A packed `batch` × `k`, W packed `n` × `k` and Z i32 `batch` × `n`.
+ * with A packed `batch` × `k`, W packed `n` × `k` and Z i32 `batch` × `n`. With `scratch` of
+ * tableScratchBytes(batch, k, n) > 0 bytes it runs on nibble tables, else on xorPopcount.
  */
-export function forward(A: usize, W: usize, Z: usize, batch: i32, k: i32, n: i32): void {
-  xorPopcount(A, W, 0, Z, batch, k, n, false);
+export function forward(A: usize, W: usize, Z: usize, batch: i32, k: i32, n: i32, scratch: usize): void {
+  if (ASC_FEATURE_SIMD && scratch != 0 && tableScratchBytes(batch, k, n) != 0) nibbleProduct(A, W, Z, batch, k, n, scratch);
+  else xorPopcount(A, W, 0, Z, batch, k, n, false);
 }
 
 /** Forward pass fused with the activation: Z as in `forward` and S = sign(Z) packed (sign(0) = +1). */
-export function forwardSign(A: usize, W: usize, Z: usize, S: usize, batch: i32, k: i32, n: i32): void {
-  xorPopcount(A, W, 0, Z, batch, k, n, false);
+export function forwardSign(A: usize, W: usize, Z: usize, S: usize, batch: i32, k: i32, n: i32, scratch: usize): void {
+  forward(A, W, Z, batch, k, n, scratch);
   signs(Z, S, batch, n);
 }
 

@@ -2,6 +2,7 @@
 export { prngFill, prngBelow } from "./prng";
 export { packSigns, unpackSigns, packThresholds, transpose } from "./pack";
 export { forward, forwardSign, signs } from "./forward";
+export { tableScratchBytes } from "./nibble";
 export { gate, desired } from "./backward";
 export { winners, updateRows } from "./update";
 export { reinforce } from "./reinforce";

@@ -3,6 +3,13 @@ import {
   BATCHES, WIDTHS, Rng, expectAllSame, expectSame, forwardRef, onEach, packRef, paddingIsZero, randomSigns, refRowWords,
 } from "./helpers";
 
+/** Shapes on both sides of wasm-simd's nibble-table thresholds (batch 32, n 64, k 8192). */
+const TABLE_SHAPES = [
+  { batch: 32, k: 1, n: 64 }, { batch: 33, k: 63, n: 65 }, { batch: 40, k: 129, n: 127 }, { batch: 31, k: 1000, n: 200 },
+  { batch: 64, k: 1000, n: 129 }, { batch: 35, k: 8192, n: 70 }, { batch: 32, k: 8193, n: 64 }, { batch: 100, k: 784, n: 63 },
+  { batch: 100, k: 784, n: 525 },
+];
+
 /** Every (k, n) pair of WIDTHS with two batch sizes cycling through BATCHES, plus a few extra. */
 const SHAPES = [
   ...WIDTHS.flatMap((k, i) =>
@@ -10,6 +17,9 @@ const SHAPES = [
   ),
   { batch: 17, k: 1000, n: 129 }, { batch: 17, k: 129, n: 1000 }, { batch: 4, k: 8000, n: 3 },
   { batch: 6, k: 4000, n: 7 }, { batch: 8, k: 300, n: 9 }, { batch: 9, k: 2, n: 2 },
+  // Batches of ≥ 32 rows and ≥ 64 neurons run on nibble tables in wasm-simd: full and partial
+  // blocks of 64 neurons, k around the 128-bit row padding and at the tables' limit (8192).
+  ...TABLE_SHAPES,
 ];
 
 describe("forward / forwardSign", () => {
@@ -38,7 +48,7 @@ describe("forward / forwardSign", () => {
 
   it.each([
     { batch: 1, k: 2, n: 1 }, { batch: 3, k: 64, n: 5 }, { batch: 5, k: 128, n: 17 }, { batch: 2, k: 130, n: 3 },
-    { batch: 17, k: 1000, n: 65 }, { batch: 4, k: 62, n: 129 },
+    { batch: 17, k: 1000, n: 65 }, { batch: 4, k: 62, n: 129 }, { batch: 40, k: 130, n: 70 }, { batch: 33, k: 1000, n: 129 },
   ])("forced ties z = 0 give sign bit 1 (batch $batch, k $k, n $n)", ({ batch, k, n }) => {
     const rng = new Rng(batch * 31 + k * 7 + n, 11);
     const A = randomSigns(rng, batch * k);

@@ -138,7 +138,7 @@ export class Backend {
   /** Pre-activations z = W a for a batch: Z (`batch` × `n`) from A (`batch` × `k`) and W (`n` × `k`). */
   forward(A: Buf<"u32">, W: Buf<"u32">, Z: Buf<"i32">, batch: number, k: number, n: number): void {
     this.checkForward("forward", A, W, Z, batch, k, n);
-    this.impl.forward(A, W, Z, batch, k, n);
+    this.impl.forward(A, W, Z, batch, k, n, this.forwardScratch(batch, k, n));
   }
 
   /** `forward` fused with the activation: also S = sign(Z), packed `batch` × `n`. */
@@ -146,7 +146,20 @@ export class Backend {
     this.checkForward("forwardSign", A, W, Z, batch, k, n);
     this.need("forwardSign", "S", S, "u32", batch * rowWords(n));
     distinct("forwardSign", { A, W, S });
-    this.impl.forwardSign(A, W, Z, S, batch, k, n);
+    this.impl.forwardSign(A, W, Z, S, batch, k, n, this.forwardScratch(batch, k, n));
+  }
+
+  /**
+   * Bytes of scratch `forward` takes from this backend's memory for this shape (wasm-simd: nibble
+   * tables for large batches; else 0). It is held by the backend and reused, like updateRows'.
+   */
+  forwardScratchBytes(batch: number, k: number, n: number): number {
+    return this.impl.forwardScratchBytes(batch, k, n);
+  }
+
+  private forwardScratch(batch: number, k: number, n: number): Buf<"i32"> | null {
+    const bytes = this.impl.forwardScratchBytes(batch, k, n);
+    return bytes === 0 ? null : this.scratchFor(Math.ceil(bytes / 4));
   }
 
   /** Packs sign(Z) of an i32 `rows` × `n` matrix (z ≥ 0 → bit 1). */
@@ -266,6 +279,12 @@ export class Backend {
     if (buf.owner !== this.impl) throw new TypeError(`${op}: ${name} belongs to another backend (this is '${this.name}')`);
     if (buf.kind !== kind) throw new TypeError(`${op}: ${name} must be a ${kind} buffer, got ${buf.kind}`);
     if (buf.length < length) throw new RangeError(`${op}: ${name} needs at least ${length} ${kind} elements, has ${buf.length}`);
+  }
+
+  /** Frees the scratch this backend keeps for forward and updateRows (allocated again when needed). */
+  releaseScratch(): void {
+    this.scratch?.free();
+    this.scratch = null;
   }
 
   private scratchFor(words: number): Buf<"i32"> {

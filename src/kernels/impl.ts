@@ -28,8 +28,11 @@ export interface KernelImpl {
   unpackSigns(src: Buf<"u32">, dst: Buf<"i8">, rows: number, k: number): void;
   packThresholds(src: Buf<"f32">, thresholds: Buf<"f32">, dst: Buf<"u32">, rows: number, k: number): void;
   transpose(src: Buf<"u32">, dst: Buf<"u32">, rows: number, cols: number): void;
-  forward(A: Buf<"u32">, W: Buf<"u32">, Z: Buf<"i32">, batch: number, k: number, n: number): void;
-  forwardSign(A: Buf<"u32">, W: Buf<"u32">, Z: Buf<"i32">, S: Buf<"u32">, batch: number, k: number, n: number): void;
+  /** Bytes of scratch `forward` can use for this shape (0: none; only the SIMD build has nibble tables). */
+  forwardScratchBytes(batch: number, k: number, n: number): number;
+  /** `scratch`: forwardScratchBytes(batch, k, n) bytes, or null when that is 0. */
+  forward(A: Buf<"u32">, W: Buf<"u32">, Z: Buf<"i32">, batch: number, k: number, n: number, scratch: Buf<"i32"> | null): void;
+  forwardSign(A: Buf<"u32">, W: Buf<"u32">, Z: Buf<"i32">, S: Buf<"u32">, batch: number, k: number, n: number, scratch: Buf<"i32"> | null): void;
   signs(Z: Buf<"i32">, S: Buf<"u32">, rows: number, n: number): void;
   gate(Z: Buf<"i32">, G: Buf<"u32">, rows: number, n: number, threshold: number): void;
   desired(D: Buf<"u32">, G: Buf<"u32">, WT: Buf<"u32">, Y: Buf<"i32">, OUT: Buf<"u32">, batch: number, n: number, k: number): void;

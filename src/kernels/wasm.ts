@@ -25,8 +25,9 @@ interface KernelExports {
   unpackSigns(src: Ptr, dst: Ptr, rows: number, k: number): void;
   packThresholds(src: Ptr, thresholds: Ptr, dst: Ptr, rows: number, k: number): void;
   transpose(src: Ptr, dst: Ptr, rows: number, cols: number): void;
-  forward(A: Ptr, W: Ptr, Z: Ptr, batch: number, k: number, n: number): void;
-  forwardSign(A: Ptr, W: Ptr, Z: Ptr, S: Ptr, batch: number, k: number, n: number): void;
+  tableScratchBytes(batch: number, k: number, n: number): number;
+  forward(A: Ptr, W: Ptr, Z: Ptr, batch: number, k: number, n: number, scratch: Ptr): void;
+  forwardSign(A: Ptr, W: Ptr, Z: Ptr, S: Ptr, batch: number, k: number, n: number, scratch: Ptr): void;
   signs(Z: Ptr, S: Ptr, rows: number, n: number): void;
   gate(Z: Ptr, G: Ptr, rows: number, n: number, threshold: number): void;
   desired(D: Ptr, G: Ptr, WT: Ptr, Y: Ptr, OUT: Ptr, batch: number, n: number, k: number): void;
@@ -173,8 +174,9 @@ function wrap(x: KernelExports, heap: Heap): KernelImpl {
     unpackSigns: (src, dst, rows, k) => x.unpackSigns(p(src), p(dst), rows, k),
     packThresholds: (src, t, dst, rows, k) => x.packThresholds(p(src), p(t), p(dst), rows, k),
     transpose: (src, dst, rows, cols) => x.transpose(p(src), p(dst), rows, cols),
-    forward: (A, W, Z, batch, k, n) => x.forward(p(A), p(W), p(Z), batch, k, n),
-    forwardSign: (A, W, Z, S, batch, k, n) => x.forwardSign(p(A), p(W), p(Z), p(S), batch, k, n),
+    forwardScratchBytes: (batch, k, n) => x.tableScratchBytes(batch, k, n) >>> 0,
+    forward: (A, W, Z, batch, k, n, scratch) => x.forward(p(A), p(W), p(Z), batch, k, n, scratch === null ? 0 : p(scratch)),
+    forwardSign: (A, W, Z, S, batch, k, n, scratch) => x.forwardSign(p(A), p(W), p(Z), p(S), batch, k, n, scratch === null ? 0 : p(scratch)),
     signs: (Z, S, rows, n) => x.signs(p(Z), p(S), rows, n),
     gate: (Z, G, rows, n, t) => x.gate(p(Z), p(G), rows, n, t),
     desired: (D, G, WT, Y, OUT, batch, n, k) => x.desired(p(D), p(G), p(WT), p(Y), p(OUT), batch, n, k),

@@ -93,10 +93,14 @@ export class ParallelStepper {
   private readonly chunkActive: Buf<"i32">;
 
   /**
-   * `rows`: samples per chunk (default: the single-threaded Stepper's chunk); `minMacs`: steps of
-   * fewer binary MACs (count × weights) run on this thread alone (default ALONE_MACS).
+   * `rows`: samples per chunk (default: the single-threaded Stepper's chunk, at most an equal
+   * share of a batch per thread); `minMacs`: steps of fewer binary MACs (count × weights) run on
+   * this thread alone (default ALONE_MACS).
    */
-  constructor(readonly pool: ThreadPool, readonly model: Mlp, readonly batch: number, rows = chunkRows(stepRowBytes(model.sizes), batch), private readonly minMacs = ALONE_MACS) {
+  constructor(
+    readonly pool: ThreadPool, readonly model: Mlp, readonly batch: number,
+    rows = chunkRows(stepRowBytes(model.sizes), Math.ceil(batch / pool.threads)), private readonly minMacs = ALONE_MACS,
+  ) {
     if (model.backend !== pool.backend) throw new RangeError("ParallelStepper: the model must live on the thread pool's backend (pool.backend)");
     if (!Number.isInteger(rows) || rows < 1 || rows > batch) throw new RangeError(`ParallelStepper: rows must be an integer in [1, batch = ${batch}], got ${rows}`);
     const backend = (this.backend = pool.backend);
@@ -107,11 +111,14 @@ export class ParallelStepper {
     this.units = updateUnits(model.sizes, UNIT_ROWS);
     this.counter = backend.alloc("i32", 4);
     this.chunkActive = backend.alloc("i32", Math.ceil(batch / rows));
-    // Each helper's region: a SampleStepper like ours (16-byte rounding included) and the update scratch for γ = 1.
+    // Each helper's region: a SampleStepper like ours (16-byte rounding included), the update scratch
+    // for γ = 1 and the largest forward scratch of its layers and classifier.
     const { sizes, layers } = model;
     const maxN = Math.max(...sizes.slice(1)), maxK = Math.max(...sizes.slice(0, -1));
     const scratchWords = updateScratchWords(batch, maxN, maxN, maxK);
-    const regionBytes = sampleBytes + 4 * scratchWords + 64 * sizes.length + 4096;
+    const widths = [...sizes, model.classes];
+    const forwardBytes = Math.max(...widths.slice(1).map((n, i) => backend.forwardScratchBytes(rows, widths[i], n)));
+    const regionBytes = sampleBytes + 4 * scratchWords + forwardBytes + 64 * sizes.length + 4096;
     const helpers = pool.channels.length;
     this.region = backend.alloc("u32", Math.ceil((regionBytes * helpers) / 64) * 16);
     const base = backend.address(this.region), each = helpers === 0 ? 0 : Math.floor(this.region.length / helpers) * 4;

@@ -61,6 +61,7 @@ export function jsKernels(): KernelImpl {
     unpackSigns: (src, dst, rows, k) => unpackSigns(src.data, dst.data, rows, k),
     packThresholds: (src, t, dst, rows, k) => packThresholds(src.data, t.data, dst.data, rows, k),
     transpose: (src, dst, rows, cols) => transpose(src.data, dst.data, rows, cols),
+    forwardScratchBytes: () => 0,
     forward: (A, W, Z, batch, k, n) => forward(A.data, W.data, Z.data, batch, k, n),
     forwardSign: (A, W, Z, S, batch, k, n) => forwardSign(A.data, W.data, Z.data, S.data, batch, k, n),
     signs: (Z, S, rows, n) => signs(Z.data, S.data, rows, n),
