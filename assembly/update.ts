@@ -33,16 +33,17 @@ export function winners(Z: usize, ASTAR: usize, WIN: usize, batch: i32, n: i32, 
 
 /**
  * For i in [i0, k): H[j,i] ← clamp(H[j,i] + 2·ACC[i], lo, hi) and bit i of W's row j (at `wrow`)
- * becomes sign(H[j,i]); W's bits below i0 are kept.
+ * becomes sign(H[j,i]), flipping Wᵀ's bit where it changes (flipTransposed); W's bits below i0 are kept.
  */
 // @ts-ignore: decorator
 @inline
-function writeBack(h: usize, wrow: usize, acc: usize, i0: i32, k: i32, lo: i32, hi: i32): void {
+function writeBack(h: usize, wrow: usize, wtcol: usize, outRow: usize, bit: u32, acc: usize, i0: i32, k: i32, lo: i32, hi: i32): void {
   for (let w = i0 >> 5, words = (k + 31) >> 5; w < words; w++) {
     const base = w << 5;
     const first = max(i0, base), end = min(k, base + 32);
     const wp = wrow + (<usize>w << 2);
-    let word: u32 = load<u32>(wp) & ((<u32>1 << <u32>(first - base)) - 1);
+    const old = load<u32>(wp);
+    let word: u32 = old & ((<u32>1 << <u32>(first - base)) - 1);
     for (let i = first; i < end; i++) {
       const p = h + (<usize>i << 1);
       const v: i32 = min(hi, max(lo, <i32>load<i16>(p) + 2 * load<i32>(acc + (<usize>i << 2))));
@@ -50,25 +51,22 @@ function writeBack(h: usize, wrow: usize, acc: usize, i0: i32, k: i32, lo: i32, 
       word |= <u32>(v >= 0) << (i - base);
     }
     store<u32>(wp, word);
+    flipTransposed(wtcol, outRow, bit, base, old ^ word);
   }
 }
 
 /**
- * Transposes the 32 × 32 bit tile at `t` in place (word r, bit c ↔ word c, bit r): five rounds
- * of swapping j × j blocks, j = 16, 8, 4, 2, 1.
+ * Keeps Wᵀ equal to W after row j's signs changed: for each set bit c of `changed` (the XOR of the
+ * old and new W word holding inputs base..base+31), flips bit j (`bit`, in the column word at
+ * `wtcol`) of Wᵀ row base + c. Sign changes are few, so this beats re-transposing W's blocks.
  */
 // @ts-ignore: decorator
 @inline
-function transpose32(t: usize): void {
-  let m: u32 = 0x0000ffff;
-  for (let j = 16; j != 0; j >>= 1, m ^= m << j) {
-    for (let r = 0; r < 32; r = (r + j + 1) & ~j) {
-      const a = t + (<usize>r << 2), b = t + (<usize>(r + j) << 2);
-      const x = load<u32>(a), y = load<u32>(b);
-      const d = ((x >>> j) ^ y) & m;
-      store<u32>(b, y ^ d);
-      store<u32>(a, x ^ (d << j));
-    }
+function flipTransposed(wtcol: usize, outRow: usize, bit: u32, base: i32, changed: u32): void {
+  while (changed != 0) {
+    const p = wtcol + <usize>(base + <i32>ctz(changed)) * outRow;
+    store<u32>(p, load<u32>(p) ^ bit);
+    changed &= changed - 1;
   }
 }
 
@@ -85,11 +83,11 @@ const BYTE_OF_LANE = i8x16(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
  * Sparse hidden-weight update (paper eqs. 8–9, spec §2.5): for every winner (b, j) in WIN,
  * ΔH[j,:] += a*_bj · a_b (a_b = APREV row b, the layer's input), then for every touched row
  * H[j,:] ← clamp(H[j,:] + 2·ΔH[j,:], lo, hi) and the visible weights W[j,:] = sign(H[j,:]) and the
- * transposed copy's column j are refreshed (WT must equal Wᵀ on entry: its 32-row blocks are
- * re-transposed from W). H is i16 `n` × `k` (row stride k), W packed `n` × `k`,
+ * transposed copy's column j are refreshed (WT must equal Wᵀ on entry: each sign that changes
+ * flips its bit of WT). H is i16 `n` × `k` (row stride k), W packed `n` × `k`,
  * WT packed `k` × `n`. Only rows j ∈ [j0, j1) are updated (j0 a multiple of 32, j1 a multiple of 32 or n), so
  * threads can update disjoint row ranges of one layer at once. Returns the number of rows updated.
- * SCRATCH: 4·(n + 1 + batch·groups + max(n, k) + 32) bytes (the last 32 words: one 32 × 32 bit tile).
+ * SCRATCH: 4·(n + 1 + batch·groups + max(n, k)) bytes.
  */
 export function updateRows(
   H: usize, W: usize, WT: usize, APREV: usize, ASTAR: usize, WIN: usize,
@@ -99,7 +97,6 @@ export function updateRows(
   const start = SCRATCH;
   const order = start + (<usize>(n + 1) << 2);
   const acc = order + ((<usize>batch * groups) << 2);
-  const tile = acc + (<usize>max(n, k) << 2);
   memory.fill(start, 0, <usize>(n + 1) << 2);
   const total = batch * groups;
   for (let e = 0; e < total; e++) {
@@ -144,6 +141,8 @@ export function updateRows(
     touched++;
     const h = H + ((<usize>j * k) << 1);
     const wrow = W + <usize>j * inRow;
+    const wtcol = WT + (<usize>(j >> 5) << 2);
+    const bit: u32 = 1 << (j & 31);
     if (ASC_FEATURE_SIMD && to - from <= 16383) {
       // 16 weights at a time: per sample, the 16 input bits (flipped where a*_bj = −1) become
       // i8 lanes of −1/0 that count the samples with a*_bj·a_bi = +1 (read unsigned, up to 255);
@@ -170,7 +169,10 @@ export function updateRows(
         const v1 = i16x8.min_s(high, i16x8.max_s(low, i16x8.add_sat_s(v128.load(p, 16), i16x8.sub(i16x8.shl(posHigh, 2), twiceCount))));
         v128.store(p, v0);
         v128.store(p, v1, 16);
-        store<u16>(wrow + (<usize>base >> 3), <u16>(~(i16x8.bitmask(v0) | (i16x8.bitmask(v1) << 8))));
+        const wp = wrow + (<usize>base >> 3);
+        const signs = <u16>(~(i16x8.bitmask(v0) | (i16x8.bitmask(v1) << 8)));
+        flipTransposed(wtcol, outRow, bit, base, <u32>(load<u16>(wp) ^ signs));
+        store<u16>(wp, signs);
       }
       // The last k mod 16 weights, one at a time.
       for (let i = simdEnd; i < k; i++) {
@@ -181,7 +183,7 @@ export function updateRows(
         }
         store<i32>(acc + (<usize>i << 2), d);
       }
-      writeBack(h, wrow, acc, simdEnd, k, lo, hi);
+      writeBack(h, wrow, wtcol, outRow, bit, acc, simdEnd, k, lo, hi);
       continue;
     }
     // Scalar build: ΔH[j,:] accumulated word by word into ACC, then written back.
@@ -201,20 +203,7 @@ export function updateRows(
         }
       }
     }
-    writeBack(h, wrow, acc, 0, k, lo, hi);
-  }
-  // Wᵀ: every 32-row block of W that holds a touched row is transposed into its column word.
-  for (let r0 = j0; r0 < j1; r0 += 32) {
-    const r1 = min(n, r0 + 32);
-    if (load<i32>(start + (<usize>r0 << 2)) == load<i32>(start + (<usize>r1 << 2))) continue;
-    const colWord = WT + (<usize>(r0 >> 5) << 2);
-    for (let c0 = 0; c0 < k; c0 += 32) {
-      for (let r = 0; r < 32; r++) {
-        store<u32>(tile + (<usize>r << 2), r0 + r < r1 ? load<u32>(W + <usize>(r0 + r) * inRow + (<usize>c0 >> 3)) : 0);
-      }
-      transpose32(tile);
-      for (let c = 0, end = min(32, k - c0); c < end; c++) store<u32>(colWord + <usize>(c0 + c) * outRow, load<u32>(tile + (<usize>c << 2)));
-    }
+    writeBack(h, wrow, wtcol, outRow, bit, acc, 0, k, lo, hi);
   }
   return touched;
 }

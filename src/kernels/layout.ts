@@ -16,9 +16,9 @@ export function groupCount(n: number, gamma: number): number {
   return Math.ceil(n / gamma);
 }
 
-/** i32 words of scratch that `updateRows` needs for a batch (the last 32: a 32 × 32 bit tile). */
+/** i32 words of scratch that `updateRows` needs for a batch. */
 export function updateScratchWords(batch: number, groups: number, n: number, k: number): number {
-  return n + 1 + batch * groups + Math.max(n, k) + 32;
+  return n + 1 + batch * groups + Math.max(n, k);
 }
 
 /** Most negative value an i16 hidden weight can take. */

@@ -62,17 +62,16 @@ export function updateRows(
       const s = ((ASTAR[b * outWords + (j >>> 5)] >>> (j & 31)) & 1) * 2 - 1;
       for (let i = 0; i < k; i++) acc[i] += (((APREV[b * inWords + (i >>> 5)] >>> (i & 31)) & 1) * 2 - 1) * s;
     }
+    // W[j,:] = sign(H[j,:]); where a sign changes, flip bit j of that input's row of WT.
     const col = j >>> 5;
     const bit = 1 << (j & 31);
-    for (let w = 0; w < inWords; w++) W[j * inWords + w] = 0;
     for (let i = 0; i < k; i++) {
       const v = Math.min(hi, Math.max(lo, H[j * k + i] + 2 * acc[i]));
       H[j * k + i] = v;
-      if (v >= 0) {
-        W[j * inWords + (i >>> 5)] |= 1 << (i & 31);
-        WT[i * outWords + col] |= bit;
-      } else {
-        WT[i * outWords + col] &= ~bit;
+      const w = j * inWords + (i >>> 5), m = 1 << (i & 31);
+      if (v >= 0 !== ((W[w] & m) !== 0)) {
+        W[w] ^= m;
+        WT[i * outWords + col] ^= bit;
       }
     }
   }
