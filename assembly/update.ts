@@ -5,6 +5,10 @@ import { rowBytes, rowWords, getBit } from "./layout";
  * Neurons are split into consecutive groups of `gamma` (the last may be shorter); in each
  * group the wrong neuron with the smallest |z| wins, lowest index on ties. WIN (i32 `batch` ×
  * ⌈n/gamma⌉) receives the winner's index, or −1 where a group has no wrong neuron.
+ *
+ * The SIMD build ranks 4 neurons at a time by the key |z|·2¹⁶ + (index in group), taking the
+ * unsigned minimum (a right neuron's key is 2³² − 1); a group whose |z| or size reaches 2¹⁶
+ * is ranked again by the scalar loop.
  */
 export function winners(Z: usize, ASTAR: usize, WIN: usize, batch: i32, n: i32, gamma: i32): void {
   const groups = (n + gamma - 1) / gamma;
@@ -13,22 +17,63 @@ export function winners(Z: usize, ASTAR: usize, WIN: usize, batch: i32, n: i32, 
     const t = ASTAR + <usize>b * rowBytes(n);
     const win = WIN + ((<usize>b * groups) << 2);
     for (let g = 0; g < groups; g++) {
+      const start = g * gamma, end = min(n, start + gamma);
       let best = -1;
-      let bestAbs: u32 = <u32>-1;
-      const end = min(n, (g + 1) * gamma);
-      for (let j = g * gamma; j < end; j++) {
-        const v: i32 = load<i32>(z + (<usize>j << 2));
-        const positive: u32 = v >= 0 ? 1 : 0;
-        const wrong = positive != getBit(t, j);
-        const a: u32 = <u32>abs(v);
-        if (wrong && a < bestAbs) {
-          best = j;
-          bestAbs = a;
-        }
-      }
+      if (ASC_FEATURE_SIMD && gamma < 0x10000) best = winnerByKeys(z, t, start, end);
+      if (best == -2 || !ASC_FEATURE_SIMD || gamma >= 0x10000) best = winnerScalar(z, t, start, end);
       store<i32>(win + (<usize>g << 2), best);
     }
   }
+}
+
+/** The winner among neurons [start, end) of one row (z at `z`, a* bits at `t`), or −1: one neuron at a time. */
+// @ts-ignore: decorator
+@inline
+function winnerScalar(z: usize, t: usize, start: i32, end: i32): i32 {
+  let best = -1;
+  let bestAbs: u32 = <u32>-1;
+  for (let j = start; j < end; j++) {
+    const v: i32 = load<i32>(z + (<usize>j << 2));
+    const positive: u32 = v >= 0 ? 1 : 0;
+    const a: u32 = <u32>abs(v);
+    if (positive != getBit(t, j) && a < bestAbs) {
+      best = j;
+      bestAbs = a;
+    }
+  }
+  return best;
+}
+
+/** As winnerScalar, 4 neurons per step by unsigned-min keys; −2 if a wrong neuron's |z| ≥ 2¹⁶ (rank it with winnerScalar). */
+// @ts-ignore: decorator
+@inline
+function winnerByKeys(z: usize, t: usize, start: i32, end: i32): i32 {
+  const laneBit = i32x4(1, 2, 4, 8), laneIndex = i32x4(0, 1, 2, 3), limit = i32x4.splat(0xffff);
+  let keys = i32x4.splat(-1), over = i32x4.splat(0);
+  let j = start;
+  for (; j + 4 <= end; j += 4) {
+    const v = v128.load(z + (<usize>j << 2));
+    const a = i32x4.abs(v);
+    // The 4 a* bits of neurons j..j+3 (they may straddle two words).
+    let bits = load<u32>(t + (<usize>(j >> 5) << 2)) >>> (j & 31);
+    if ((j & 31) > 28) bits |= load<u32>(t + (<usize>((j >> 5) + 1) << 2)) << (32 - (j & 31));
+    const target = i32x4.ne(v128.and(i32x4.splat(bits), laneBit), i32x4.splat(0));
+    const wrong = v128.xor(i32x4.ge_s(v, i32x4.splat(0)), target);
+    over = v128.or(over, v128.and(wrong, i32x4.gt_u(a, limit)));
+    const key = v128.or(i32x4.shl(a, 16), i32x4.add(laneIndex, i32x4.splat(j - start)));
+    keys = i32x4.min_u(keys, v128.bitselect(key, i32x4.splat(-1), wrong));
+  }
+  if (v128.any_true(over)) return -2;
+  let key = min(min(i32x4.extract_lane(keys, 0) as u32, i32x4.extract_lane(keys, 1) as u32), min(i32x4.extract_lane(keys, 2) as u32, i32x4.extract_lane(keys, 3) as u32));
+  for (; j < end; j++) {
+    const v: i32 = load<i32>(z + (<usize>j << 2));
+    const a: u32 = <u32>abs(v);
+    if ((v >= 0 ? 1 : 0) != getBit(t, j)) {
+      if (a > 0xffff) return -2;
+      key = min(key, (a << 16) | <u32>(j - start));
+    }
+  }
+  return key == <u32>-1 ? -1 : start + <i32>(key & 0xffff);
 }
 
 /**
