@@ -13,10 +13,10 @@ export function reinforce(H: usize, count: i32, TABLE: usize, len: i32, STATE: u
   let chosen = 0;
   let i: i64 = skip(TABLE, len, STATE);
   while (i < <i64>count) {
+    // h + 2·sign(h), clamped; branch-free because the sign of a chosen weight is a coin toss.
     const p = H + (<usize>i << 1);
     const h: i32 = <i32>load<i16>(p);
-    if (h > 0) store<i16>(p, <i16>min(hi, h + 2));
-    else if (h < 0) store<i16>(p, <i16>max(lo, h - 2));
+    store<i16>(p, <i16>min(hi, max(lo, h + (<i32>(h > 0) - <i32>(h < 0)) * 2)));
     chosen++;
     i += 1 + skip(TABLE, len, STATE);
   }
