@@ -13,6 +13,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT, writeAtomic, machineInfo, machineMarkdown } from "../bench/env.js";
+import { BEF_ALPHA } from "../src/model/bef.js";
 import { HYPER, PER_DATA, PER_WIDTH, hyper } from "./mlp-hyper.js";
 
 /** The paper's Figure 2 (arXiv:2512.04189 v2), read to about ±0.05: mean, std per method. */
@@ -33,8 +34,8 @@ const PAPER: Record<string, Record<string, [number, number][]>> = {
   },
 };
 
-/** The hyperparameters of a run, as part of its key (changing them re-runs it). */
-const hyperTag = (data: string, K: number) => Object.entries(hyper(data, K)).map(([k, v]) => `${k}=${v}`).join(" ");
+/** The hyperparameters of a run and the BEF's α, as part of its key (changing them re-runs it). */
+const hyperTag = (data: string, K: number) => [...Object.entries(hyper(data, K)), ["befAlpha", BEF_ALPHA]].map(([k, v]) => `${k}=${v}`).join(" ");
 
 interface Run {
   key: string;
@@ -126,7 +127,7 @@ function save(): void {
     `Hyperparameters (all runs): bs ${HYPER.batch}, r ${HYPER.robustness}, p_r ${HYPER.reinforcement}, patience ${HYPER.patience}, σ_init ${HYPER.sigmaInit}; ` +
       `per width K: ${Object.entries(PER_WIDTH).map(([k, v]) => `K=${k}: ν ${v.gate}, γ_0 ${v.groupSize}`).join("; ")}; ` +
       `per dataset: ${Object.entries(PER_DATA).map(([k, v]) => `${k.replace(":", " K=")}: ν ${v.gate}`).join("; ")}.`,
-    "validation = 10% of the training set (seeded), BEF α 1 with 50·C·K proposals; inputs median-binarised (Fashion-MNIST); Random Prototypes regenerated per seed.",
+    `validation = 10% of the training set (seeded), BEF α ${BEF_ALPHA} with 50·C·K proposals; inputs median-binarised (Fashion-MNIST); Random Prototypes regenerated per seed.`,
     "",
     "| data | L | K | ours (n) | paper BEP | local rule | QAT no BN | QAT + BN | ok | s / run |",
     "|---|---|---|---|---|---|---|---|---|---|",

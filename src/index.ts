@@ -24,7 +24,7 @@ export type { MlpOptions } from "./model/mlp.js";
 export { Rnn, RnnWorkspace } from "./model/rnn.js";
 export type { RnnOptions } from "./model/rnn.js";
 export { Layer } from "./model/layer.js";
-export { binaryEquiangularFrame } from "./model/bef.js";
+export { BEF_ALPHA, binaryEquiangularFrame } from "./model/bef.js";
 export type { Bef, BefOptions } from "./model/bef.js";
 export { Stepper, SampleStepper, BatchRecord, updateUnits, updateUnit, triggers } from "./train/step.js";
 export type { UpdateUnit } from "./train/step.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
-  BACKEND_NAMES, GroupSchedule, PHASES, PhaseClock, Trainer, binaryEquiangularFrame, defaultGroupSize, divisors, seedState, triggers,
+  BACKEND_NAMES, BEF_ALPHA, GroupSchedule, PHASES, PhaseClock, Trainer, binaryEquiangularFrame, defaultGroupSize, divisors, seedState, triggers,
 } from "../src/index";
 import { randomPrototypes } from "../src/data/prototypes";
 import { fashionMnistDirs, loadData } from "../src/data/sources";
@@ -76,6 +76,27 @@ describe("Binary Equiangular Frame", () => {
     const random = inner(binaryEquiangularFrame(C, K, seedState(1, 2), { iterations: 0 }).rows);
     for (const g of frame) expect(Math.abs(g + K / (C - 1))).toBeLessThan(10);
     expect(Math.max(...random) - Math.min(...random)).toBeGreaterThan(2 * (Math.max(...frame) - Math.min(...frame)));
+  });
+  it("at K = 35 the default α keeps every pair apart (⟨ρ_i, ρ_j⟩ ≤ −1), where α = 1 stops at frames with pairs ≥ +3", () => {
+    const K = 35, C = 10;
+    const worst = (alpha?: number) => (seed: number) => {
+      const rows = binaryEquiangularFrame(C, K, seedState(seed, 2), alpha === undefined ? {} : { alpha }).rows;
+      let max = -K;
+      for (let i = 0; i < C; i++) for (let j = i + 1; j < C; j++) {
+        let s = 0;
+        for (let t = 0; t < K; t++) s += rows[i * K + t] * rows[j * K + t];
+        max = Math.max(max, s);
+      }
+      return max;
+    };
+    expect(BEF_ALPHA).toBe(4);
+    expect([1, 2, 3].map(worst())).toEqual([-1, -1, -1]);
+    expect([1, 2, 3].map(worst(1)).every((m) => m >= 3)).toBe(true);
+  });
+  it("rejects a negative or non-finite α and a fractional budget", () => {
+    expect(() => binaryEquiangularFrame(3, 8, seedState(1, 2), { alpha: -1 })).toThrow(/^bef.alpha must be a finite number ≥ 0, got -1$/);
+    expect(() => binaryEquiangularFrame(3, 8, seedState(1, 2), { alpha: Infinity })).toThrow(/^bef.alpha must be/);
+    expect(() => binaryEquiangularFrame(3, 8, seedState(1, 2), { iterations: 1.5 })).toThrow(/^bef.iterations must be an integer ≥ 0, got 1.5$/);
   });
 });
 

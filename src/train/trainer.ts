@@ -9,6 +9,7 @@ import { prngBelow, seedState, STREAM } from "../kernels/js/prng.js";
 import { Dataset } from "../data/dataset.js";
 import { SequenceDataset } from "../data/sequences.js";
 import type { Layer } from "../model/layer.js";
+import type { BefOptions } from "../model/bef.js";
 import { Mlp, fractionCorrect } from "../model/mlp.js";
 import { Rnn } from "../model/rnn.js";
 import { Stepper, type StepResult, type StepSettings } from "./step.js";
@@ -57,6 +58,8 @@ export interface TrainOptions {
   patience?: number;
   /** σ of the hidden-weight init (default 64). */
   sigmaInit?: number;
+  /** The BEF search of a new model's classifier (default: α = BEF_ALPHA, 50·C·K proposed flips). */
+  bef?: BefOptions;
   /** Fraction of the training set held out for validation (default 0.1). */
   validationFraction?: number;
   /** Backend name, "auto", or a loaded Backend (default "auto"; ignored when `model` is given). */
@@ -188,7 +191,7 @@ export interface TrainerState {
 }
 
 /** Options every model family shares, with their defaults applied. */
-export type CommonOptions = Required<Omit<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon" | "temporalUpdate" | "groupSize" | "backend" | "model" | "threads">>;
+export type CommonOptions = Required<Omit<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon" | "temporalUpdate" | "groupSize" | "backend" | "model" | "threads" | "bef">>;
 
 /** A model family as the trainer sees it. */
 interface Family<D extends TrainData> {
@@ -403,7 +406,7 @@ function mlpFamily(backend: Backend, train: Dataset, options: TrainOptions, o: C
       throw new RangeError(`the model is ${model.sizes.join("-")}-${model.classes}, but the data and options need ${[train.k, ...hidden, train.classes].join("-")}`);
     }
   } else {
-    model = new Mlp(backend, train.classes, { inputs: train.k, hidden, classes: train.classes, seed: o.seed, sigmaInit: o.sigmaInit });
+    model = new Mlp(backend, train.classes, { inputs: train.k, hidden, classes: train.classes, seed: o.seed, sigmaInit: o.sigmaInit, bef: options.bef });
   }
   if (pool !== null && model.backend !== pool.backend) throw new RangeError("threads: options.model must live on the thread pool's backend (pool.backend)");
   const stepper = pool === null ? new Stepper(model, o.batchSize) : new ParallelStepper(pool, model, o.batchSize);
@@ -431,7 +434,7 @@ function rnnFamily(backend: Backend, train: SequenceDataset, options: TrainOptio
     const have = [model.inputs, model.expansion ? model.kx : 0, model.ks, model.ky, model.classes].join();
     if (want !== have) throw new RangeError(`the model has (inputs, expansion, state, output, classes) = (${have}), but the data and options need (${want})`);
   } else {
-    model = new Rnn(backend, train.classes, { inputs: train.k, state, output, expansion, seed: o.seed, sigmaInit: o.sigmaInit });
+    model = new Rnn(backend, train.classes, { inputs: train.k, state, output, expansion, seed: o.seed, sigmaInit: o.sigmaInit, bef: options.bef });
   }
   const stepper = new RnnStepper(model, o.batchSize, train.steps, options.horizon ?? train.steps, options.temporalUpdate ?? "vote");
   const fanIn = model.kx + model.ks;
