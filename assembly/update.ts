@@ -103,7 +103,8 @@ function writeBack(h: usize, wrow: usize, wtcol: usize, outRow: usize, bit: u32,
 /**
  * Keeps Wᵀ equal to W after row j's signs changed: for each set bit c of `changed` (the XOR of the
  * old and new W word holding inputs base..base+31), flips bit j (`bit`, in the column word at
- * `wtcol`) of Wᵀ row base + c. Sign changes are few, so this beats re-transposing W's blocks.
+ * `wtcol`) of Wᵀ row base + c. Sign changes are few, so this writes far less of Wᵀ than
+ * re-transposing the touched 32-row blocks of W did, in the same time.
  */
 // @ts-ignore: decorator
 @inline
