@@ -29,7 +29,8 @@ export interface MlpOptions {
 /**
  * Bytes of i32 scratch (pre-activations, backward sums) that batched passes aim to stay within:
  * 1 MiB keeps them in a core's L2 and gives wide layers chunks of ≥ 32 rows, where the SIMD
- * forward pass switches to nibble tables (chunks of 10 rows on 784-525-525 trained 1.2× slower).
+ * forward pass switches to nibble tables (chunks of 10 rows made a 784-525-525 epoch about 1.2×
+ * slower in `bench:train --quick`, 2026-12-02).
  */
 export const SCRATCH_BYTES = 1 << 20;
 
