@@ -5,7 +5,7 @@
  * paper's columns) and docs/results/mlp.json (every run). Finished runs are kept in the JSON
  * and skipped on the next invocation unless --fresh, so a long reproduction can be resumed.
  *
- * Flags: --seeds N (3), --epochs N (50), --jobs N (2), --filter <substring of "fashion-mnist L=2 K=525">, --fresh.
+ * Flags: --seeds N (5, as the paper's 5 runs), --epochs N (50), --jobs N (2), --filter <substring of "fashion-mnist L=2 K=525">, --fresh.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -51,7 +51,7 @@ interface Run {
 
 const { values } = parseArgs({
   options: {
-    seeds: { type: "string", default: "3" },
+    seeds: { type: "string", default: "5" },
     epochs: { type: "string", default: "50" },
     jobs: { type: "string", default: String(Math.max(1, Math.min(2, cpus().length))) },
     filter: { type: "string", default: "" },
