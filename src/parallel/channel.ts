@@ -3,7 +3,7 @@
  * read and written with Atomics, so a step costs no message passing (and works the same between
  * Node worker_threads and browser Web Workers). The training thread posts a command (a code,
  * integer arguments, optionally a JSON payload) and later waits for its result; the helper
- * serves commands in a loop. Waiting spins briefly before it sleeps: steps are short.
+ * serves commands in a loop. Waiting spins before it sleeps: a step's commands come close together.
  */
 
 /** Int32 slots of the control block. */
@@ -15,20 +15,41 @@ export const MAX_RESULTS = 8;
 const TEXT = 128;
 /** Bytes of a control block. */
 export const CHANNEL_BYTES = 1 << 20;
-/** Milliseconds a waiting thread spins (Atomics.load) before it sleeps in Atomics.wait: a step's commands come close together. */
-const SPIN_MS = 0.05;
+/**
+ * How long a waiting thread spins (Atomics.load) before it sleeps in Atomics.wait, in ms: at
+ * most SPIN_MAX_MS, halved after every wait that ended in sleep and doubled after every wait that
+ * ended while spinning, never below SPIN_MIN_MS. During training a step's commands and answers
+ * come within the spin (the gaps are the other thread's serial work, under 1 ms at 784-525-525),
+ * so neither thread sleeps; where the other thread is often descheduled (more busy threads than
+ * cores) the waits outlast the spin and it shrinks, so spinning does not take a busy neighbour's
+ * core. On a 2-vCPU VM a sleeping thread took 0.5–1.6 ms to wake, and with a fixed 0.05 ms spin
+ * two threads trained a 784-525-525 epoch slower than one (docs/architecture.md).
+ */
+const SPIN_MAX_MS = 5, SPIN_MIN_MS = 0.05;
+
+/** One waiting side's current spin (see SPIN_MAX_MS). */
+class Spin {
+  ms = SPIN_MAX_MS;
+}
 
 /** Commands every helper understands: quit the serve loop; answer (to see that it started). */
 export const QUIT = 0, PING = -1;
 
-/** Waits until slot `at` of `ctl` differs from `old` (spinning first, then sleeping), at most `ms`; returns the new value, or `old` on timeout. */
-function waitChange(ctl: Int32Array, at: number, old: number, ms = Infinity): number {
+/**
+ * Waits until slot `at` of `ctl` differs from `old` (spinning for spin.ms first, then sleeping), at
+ * most `ms`; returns the new value, or `old` on timeout. Adapts spin.ms to how the wait ended.
+ */
+function waitChange(ctl: Int32Array, at: number, old: number, spin: Spin, ms = Infinity): number {
   const t0 = performance.now();
   for (let i = 1; ; i++) {
     const v = Atomics.load(ctl, at);
-    if (v !== old) return v;
-    if ((i & 1023) === 0 && performance.now() - t0 > Math.min(SPIN_MS, ms)) break;
+    if (v !== old) {
+      spin.ms = Math.min(SPIN_MAX_MS, spin.ms * 2);
+      return v;
+    }
+    if ((i & 1023) === 0 && performance.now() - t0 > Math.min(spin.ms, ms)) break;
   }
+  spin.ms = Math.max(SPIN_MIN_MS, spin.ms / 2);
   const until = t0 + ms;
   for (;;) {
     const left = until - performance.now();
@@ -55,6 +76,7 @@ function readText(ctl: Int32Array): string {
 export class Channel {
   readonly control: Int32Array;
   private pending = false;
+  private readonly spin = new Spin();
 
   constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(CHANNEL_BYTES)) {
     this.control = new Int32Array(buffer);
@@ -89,7 +111,7 @@ export class Channel {
     while (done !== seq) {
       const left = until - performance.now();
       if (left <= 0) throw new Error(`bep threads: no answer from a helper thread within ${ms} ms`);
-      done = waitChange(ctl, DONE, done, left);
+      done = waitChange(ctl, DONE, done, this.spin, left);
     }
     this.pending = false;
     if (ctl[STATUS] !== 0) throw new Error(`bep threads: helper failed: ${readText(ctl)}`);
@@ -103,9 +125,10 @@ export type Handler = (cmd: number, args: Int32Array, payload: unknown) => Array
 /** The helper's end: serves commands on `buffer` until QUIT. */
 export function serve(buffer: SharedArrayBuffer, handle: Handler): void {
   const ctl = new Int32Array(buffer);
+  const spin = new Spin();
   let seq = Atomics.load(ctl, DONE);
   for (;;) {
-    seq = waitChange(ctl, SEQ, seq);
+    seq = waitChange(ctl, SEQ, seq, spin);
     const cmd = ctl[CMD];
     let status = 0;
     if (cmd === PING) ctl[RESULTS] = 1;
