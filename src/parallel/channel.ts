@@ -25,10 +25,10 @@ export const CHANNEL_BYTES = 1 << 20;
  * core. On a 2-vCPU VM a sleeping thread took 0.5–1.6 ms to wake, and with a fixed 0.05 ms spin
  * two threads trained a 784-525-525 epoch slower than one (docs/architecture.md).
  */
-const SPIN_MAX_MS = 5, SPIN_MIN_MS = 0.05;
+export const SPIN_MAX_MS = 5, SPIN_MIN_MS = 0.05;
 
 /** One waiting side's current spin (see SPIN_MAX_MS). */
-class Spin {
+export class Spin {
   ms = SPIN_MAX_MS;
 }
 
@@ -39,7 +39,7 @@ export const QUIT = 0, PING = -1;
  * Waits until slot `at` of `ctl` differs from `old` (spinning for spin.ms first, then sleeping), at
  * most `ms`; returns the new value, or `old` on timeout. Adapts spin.ms to how the wait ended.
  */
-function waitChange(ctl: Int32Array, at: number, old: number, spin: Spin, ms = Infinity): number {
+export function waitChange(ctl: Int32Array, at: number, old: number, spin: Spin, ms = Infinity): number {
   const t0 = performance.now();
   for (let i = 1; ; i++) {
     const v = Atomics.load(ctl, at);
