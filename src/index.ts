@@ -22,7 +22,7 @@ export type { Encoder, EncoderKind } from "./data/encode.js";
 export { Mlp, Workspace, argmax, chunkRows, SCRATCH_BYTES } from "./model/mlp.js";
 export type { MlpOptions } from "./model/mlp.js";
 export { Rnn, RnnWorkspace } from "./model/rnn.js";
-export type { RnnOptions } from "./model/rnn.js";
+export type { RnnOptions, InitialState } from "./model/rnn.js";
 export { Layer } from "./model/layer.js";
 export { BEF_ALPHA, binaryEquiangularFrame } from "./model/bef.js";
 export type { Bef, BefOptions } from "./model/bef.js";

@@ -131,6 +131,8 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
       [["train", "--model", "rnn", "--state", "0"], /--state expects a positive integer, got '0'/],
       [["train", "--temporal-update", "vote"], /--temporal-update applies to --model rnn only/],
       [["train", "--model", "rnn", "--temporal-update", "mean"], /--temporal-update: expected sum or vote, got 'mean'/],
+      [["train", "--initial-state", "zero"], /--initial-state applies to --model rnn only/],
+      [["train", "--model", "rnn", "--initial-state", "half"], /--initial-state: expected ones or zero, got 'half'/],
     ] as const) {
       const r = run(...args);
       expect(r.status, args.join(" ")).toBe(2);
@@ -177,7 +179,7 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
 
     // The file keeps the window and the class labels: eval crops new series the same way, and
     // predict reads the .ts file and prints the labels, agreeing with eval (also from a 1-bit export).
-    expect(JSON.parse(run("info", "--model", out, "--json").stdout)).toMatchObject({ window: 8, names: { classes: ["up", "down"] } });
+    expect(JSON.parse(run("info", "--model", out, "--json").stdout)).toMatchObject({ window: 8, initialState: "zero", names: { classes: ["up", "down"] } });
     const evaluated = JSON.parse(run("eval", "--model", out, "--data", `ucr:${dir}`, "--json").stdout);
     expect(evaluated.testAccuracy).toBe(lines[3].testAccuracy);
     const p = run("predict", "--model", out, "--input", join(dir, "Toy_TEST.ts"));

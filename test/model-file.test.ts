@@ -156,7 +156,7 @@ describe("model files", () => {
     });
   });
 
-  describe("recurrent networks (version 2)", () => {
+  describe("recurrent networks (versions 2 and 4)", () => {
     // 60 series of up to 7 steps of 20 bits, right-aligned, class = parity of a bit pattern.
     let seed = 5;
     const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8);
@@ -168,7 +168,8 @@ describe("model files", () => {
       for (let t = steps - lens[i]; t < steps; t++) bits[(i * steps + t) * words] = (rand() & 0xfffff) | labels[i];
     }
     const seqs = new SequenceDataset(bits, lens, labels, steps, 20, 3, "toy");
-    const rnnOptions = { state: 33, output: 21, expansion: 40, horizon: 4, temporalUpdate: "sum" as const, epochs: 4, batchSize: 8, seed: 2, gate: 0.3, backend: be }; // "sum" is not the default: resuming must restore it
+    // "sum" and s_0 = +1 are not the defaults: resuming must restore them (s_0 = 0 needs a version-4 file, tested below)
+    const rnnOptions = { state: 33, output: 21, expansion: 40, horizon: 4, temporalUpdate: "sum" as const, initialState: "ones" as const, epochs: 4, batchSize: 8, seed: 2, gate: 0.3, backend: be };
     const rnnWeights = (t: Trainer<SequenceDataset>) => t.model.trained.map((l) => Array.from(l.H.data));
 
     it("save → load gives the same predictions, expansion layer and encoder", () => {
@@ -218,6 +219,28 @@ describe("model files", () => {
       const h = new DataView(bad.buffer).getUint32(8, true);
       bad[12 + h + 5] = 3; // R[5]
       expect(() => deserializeModel(reseal(bad), "r.bepm", be)).toThrow(/^r\.bepm: section R\[5\] = 3 is not ±1$/);
+    });
+
+    it("keeps the initial state s_0 = 0 in a version-4 file, resumes it bit for bit, and refuses it in older versions", () => {
+      const zero = { ...rnnOptions, initialState: "zero" as const };
+      const whole = new Trainer(seqs, zero, seqs);
+      const wholeHistory = noTime(whole.run());
+      const first = new Trainer(seqs, { ...zero, epochs: 2 }, seqs);
+      const firstHistory = noTime(first.run());
+      const bytes = serializeModel(first.model, null, first);
+      expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(4);
+      const file = deserializeModel(bytes, "z.bepm", be);
+      expect((file.model as Rnn).initialState).toBe("zero");
+      expect((file.model as Rnn).predict(seqs)).toEqual(first.model.predict(seqs));
+      const resumed = resumeTrainer(seqs, file, seqs, 4);
+      expect([...firstHistory, ...noTime(resumed.run())]).toEqual(wholeHistory);
+      expect(rnnWeights(resumed)).toEqual(rnnWeights(whole));
+      const exported = serializeModel(first.model, null, null, { weights: "sign" });
+      expect(new DataView(exported.buffer).getUint32(4, true)).toBe(4);
+      expect((deserializeModel(exported, "s.bepm", be).model as Rnn).predict(seqs)).toEqual(first.model.predict(seqs));
+      const old = bytes.slice();
+      new DataView(old.buffer).setUint32(4, 3, true);
+      expect(() => deserializeModel(reseal(old), "z.bepm", be)).toThrow(/^z\.bepm: header\.rnn\.initialState must be "ones" or "zero" in a version-4 file \(this is version 3\), got "zero"$/);
     });
   });
   describe("inference-only files of 1-bit weights (version 3)", () => {

@@ -35,15 +35,15 @@ function matVec(H: Int16Array | Int8Array, rows: number, cols: number, v: Int8Ar
 }
 const signs = (z: Int32Array) => Int8Array.from(z, (v) => sgn(v));
 
-/** Forward of one series (steps × kin ±1, the last `len` steps real): states, z per step, z_y, logits. */
-function refForward(net: RefNet, x: Int8Array, steps: number, len: number) {
+/** Forward of one series (steps × kin ±1, the last `len` steps real): states, z per step, z_y, logits. `zero`: s_0 = 0. */
+function refForward(net: RefNet, x: Int8Array, steps: number, len: number, zero = false) {
   const s: Int8Array[] = [new Int8Array(net.ks).fill(1)];
   const z: Int32Array[] = [], a: Int8Array[] = [];
   for (let t = 0; t < steps; t++) {
     const xt = x.subarray(t * net.kin, (t + 1) * net.kin);
     const at = net.R ? signs(matVec(net.R, net.kx, net.kin, xt)) : Int8Array.from(xt);
     a.push(at);
-    const zx = matVec(net.Hxs, net.ks, net.kx, at), zs = matVec(net.Hss, net.ks, net.ks, s[t]);
+    const zx = matVec(net.Hxs, net.ks, net.kx, at), zs = zero && t === steps - len ? new Int32Array(net.ks) : matVec(net.Hss, net.ks, net.ks, s[t]);
     const zt = Int32Array.from(zx, (v, j) => v + zs[j]);
     z.push(zt);
     s.push(t < steps - len ? new Int8Array(net.ks).fill(1) : signs(zt));
@@ -54,14 +54,14 @@ function refForward(net: RefNet, x: Int8Array, steps: number, len: number) {
 }
 
 /** One BEP-TT step on a batch (spec §4), without reinforcement; returns the updated H copies. */
-function refStep(net: RefNet, xs: Int8Array[], lens: number[], labels: number[], steps: number, o: { r: number; nu: number; gs: number; gy: number; horizon: number; vote?: boolean }) {
+function refStep(net: RefNet, xs: Int8Array[], lens: number[], labels: number[], steps: number, o: { r: number; nu: number; gs: number; gy: number; horizon: number; vote?: boolean; zero?: boolean }) {
   const { ks, kx, ky, classes } = net;
   const dxs = new Int32Array(ks * kx), dss = new Int32Array(ks * ks), dsy = new Int32Array(ky * ks);
   let active = 0, correct = 0;
   const rowsS = new Set<number>(), rowsY = new Set<number>();
   const h = Math.min(o.horizon, steps);
   for (let mu = 0; mu < xs.length; mu++) {
-    const f = refForward(net, xs[mu], steps, lens[mu]);
+    const f = refForward(net, xs[mu], steps, lens[mu], o.zero);
     const c = labels[mu];
     let best = 0;
     for (let k = 1; k < classes; k++) if (f.logits[k] > f.logits[best]) best = k;
@@ -110,6 +110,7 @@ function refStep(net: RefNet, xs: Int8Array[], lens: number[], labels: number[],
       const sx = new Int32Array(kx), ss = new Int32Array(ks);
       for (let t = t0; t < steps; t++) {
         for (let i = 0; i < kx; i++) sx[i] += want[t][win] * f.a[t][i];
+        if (o.zero && t === steps - lens[mu]) continue; // s_{t−1} = s_0 = 0 adds nothing to H_ss
         for (let i = 0; i < ks; i++) ss[i] += want[t][win] * f.s[t][i];
       }
       for (let i = 0; i < kx; i++) dxs[win * kx + i] += o.vote ? Math.sign(sx[i]) : sx[i];
@@ -162,7 +163,7 @@ describe("sharedMask (spec §4: time-shared winner per group)", () => {
 describe("Rnn forward (spec §4)", () => {
   it("hand-computed 2-step recurrence, 3 input bits, 2 state neurons", () => {
     const be = allBackends()[2];
-    const m = new Rnn(be, 2, { inputs: 3, state: 2, output: 2, prototypes: Int8Array.from([1, 1, -1, -1]) });
+    const m = new Rnn(be, 2, { inputs: 3, state: 2, output: 2, initialState: "ones", prototypes: Int8Array.from([1, 1, -1, -1]) });
     m.xs.H.data.set([1, -1, 1, /* */ -1, -1, 1]);
     m.ss.H.data.set([1, 1, /* */ -1, 1]);
     m.sy.H.data.set([1, -1, /* */ 1, 1]);
@@ -182,18 +183,32 @@ describe("Rnn forward (spec §4)", () => {
     expect(Array.from(m.predict(data))).toEqual([0]);
     wsp.free();
     m.free();
+    // s_0 = 0: z_1 = W_xs x_1 = (1, −1) → s_1 = (+,−); z_2 = (−3 + 0, −1 − 2) = (−3, −3) → s_2 = (−,−)
+    const zero = new Rnn(be, 2, { inputs: 3, state: 2, output: 2, initialState: "zero", prototypes: Int8Array.from([1, 1, -1, -1]) });
+    zero.xs.H.data.set([1, -1, 1, /* */ -1, -1, 1]);
+    zero.ss.H.data.set([1, 1, /* */ -1, 1]);
+    zero.sy.H.data.set([1, -1, /* */ 1, 1]);
+    for (const l of zero.trained) l.refresh();
+    const wz = new RnnWorkspace(zero, 1, 2);
+    wz.gather(data, null, 0, 1);
+    wz.forward(1);
+    expect(Array.from(wz.z.data)).toEqual([1, -1, -3, -3]);
+    expect(Array.from(unpackRef(wz.states.data, 3, 2).subarray(2))).toEqual([1, -1, -1, -1]);
+    wz.free();
+    zero.free();
+    expect(() => new Rnn(be, 2, { inputs: 3, state: 2, initialState: "half" as never })).toThrow(/initialState must be "ones" or "zero", got "half"/);
   });
 
-  it.each(BACKENDS.map((name) => ({ name })))("matches the reference on random nets, variable lengths and an expansion layer ($name)", ({ name }) => {
+  it.each(BACKENDS.flatMap((name) => (["ones", "zero"] as const).map((initialState) => ({ name, initialState }))))("matches the reference on random nets, variable lengths and an expansion layer ($name, s_0 $initialState)", ({ name, initialState }) => {
     const be = allBackends().find((b) => b.name === name)!;
     const rng = new Rng(11);
     for (const [kin, k0, ks, ky, steps] of [[3, 0, 5, 5, 4], [7, 65, 33, 20, 6], [130, 0, 129, 64, 3]]) {
-      const m = new Rnn(be, 3, { inputs: kin, state: ks, output: ky, expansion: k0, seed: rng.int(100), sigmaInit: 3 });
+      const m = new Rnn(be, 3, { inputs: kin, state: ks, output: ky, expansion: k0, initialState, seed: rng.int(100), sigmaInit: 3 });
       const net = refFromModel(m);
       const { data, x, lens } = randomSeries(rng, 9, steps, kin, 3, true);
       const p = m.predict(data, 4);
       for (let i = 0; i < data.n; i++) {
-        const f = refForward(net, x[i], steps, lens[i]);
+        const f = refForward(net, x[i], steps, lens[i], initialState === "zero");
         let best = 0;
         for (let c = 1; c < 3; c++) if (f.logits[c] > f.logits[best]) best = c;
         expect(p[i], `series ${i} (len ${lens[i]}), shape ${[kin, k0, ks, ky]}`).toBe(best);
@@ -209,17 +224,17 @@ describe("RnnStepper (BEP-TT step) against the reference", () => {
     { kin: 9, k0: 70, ks: 35, ky: 35, steps: 5, gs: 5, gy: 7, horizon: 2, nu: 0.2, variable: true },
     { kin: 64, k0: 0, ks: 65, ky: 65, steps: 3, gs: 13, gy: 5, horizon: 3, nu: 1, variable: false },
     { kin: 3, k0: 0, ks: 4, ky: 4, steps: 1, gs: 1, gy: 1, horizon: 1, nu: 0, variable: false },
-  ].flatMap((c) => [{ ...c, vote: false }, { ...c, vote: true }]);
+  ].flatMap((c) => [{ ...c, vote: false, zero: false }, { ...c, vote: true, zero: false }, { ...c, vote: true, zero: true }]);
   for (const name of BACKENDS) {
-    it.each(cases)(`${name}: K_in $kin, K_0 $k0, K_s $ks, T $steps, γ $gs/$gy, horizon $horizon, ν $nu, vote $vote`, (c) => {
+    it.each(cases)(`${name}: K_in $kin, K_0 $k0, K_s $ks, T $steps, γ $gs/$gy, horizon $horizon, ν $nu, vote $vote, s_0 = 0 $zero`, (c) => {
       const be = allBackends().find((b) => b.name === name)!;
       const rng = new Rng(c.ks * 31 + c.steps);
-      const m = new Rnn(be, 4, { inputs: c.kin, state: c.ks, output: c.ky, expansion: c.k0, seed: 3, sigmaInit: 4 });
+      const m = new Rnn(be, 4, { inputs: c.kin, state: c.ks, output: c.ky, expansion: c.k0, initialState: c.zero ? "zero" : "ones", seed: 3, sigmaInit: 4 });
       const { data, x, lens, labels } = randomSeries(rng, 7, c.steps, c.kin, 4, c.variable);
       const stepper = new RnnStepper(m, 7, c.steps, c.horizon, c.vote ? "vote" : "sum");
       for (let round = 0; round < 3; round++) {
         const net = refFromModel(m);
-        const want = refStep(net, x, lens, labels, c.steps, { r: 0.5, nu: c.nu, gs: c.gs, gy: c.gy, horizon: c.horizon, vote: c.vote });
+        const want = refStep(net, x, lens, labels, c.steps, { r: 0.5, nu: c.nu, gs: c.gs, gy: c.gy, horizon: c.horizon, vote: c.vote, zero: c.zero });
         const order = Int32Array.from({ length: 7 }, (_, i) => i);
         const got = stepper.step(data, order, 0, 7, { robustness: 0.5, gate: c.nu, groupSizes: [c.gs, c.gy] });
         expect({ active: got.active, correct: got.correct }).toEqual({ active: want.active, correct: want.correct });
@@ -236,7 +251,7 @@ describe("RnnStepper (BEP-TT step) against the reference", () => {
 
   it("saturates the time-summed update once at the int16 range", () => {
     const be = allBackends()[0];
-    const m = new Rnn(be, 2, { inputs: 2, state: 2, output: 2, prototypes: Int8Array.from([1, 1, -1, -1]) });
+    const m = new Rnn(be, 2, { inputs: 2, state: 2, output: 2, initialState: "ones", prototypes: Int8Array.from([1, 1, -1, -1]) });
     const rng = new Rng(5);
     const { data, x, lens, labels } = randomSeries(rng, 6, 3, 2, 2, false);
     m.xs.H.data.set([32766, -32767, -32768, 32767]);
@@ -307,6 +322,30 @@ describe("training a recurrent network", () => {
     const full = [1, 2, 3].map((seed) => accuracy(steps, seed)), one = [1, 2, 3].map((seed) => accuracy(1, seed));
     expect(median(full), `full horizon: ${full}`).toBeGreaterThan(0.9); // chance is 0.25
     expect(Math.max(...one), `horizon 1: ${one}`).toBeLessThan(0.5); // the first step's information cannot be credited
+  });
+
+  it("with s_0 = 0, one-step series leave H_ss alone and train like a two-layer MLP", () => {
+    // class = which of 4 fixed 24-bit patterns, each bit flipped with probability 0.2, is the only step
+    const rng = new Rng(8);
+    const n = 600, kin = 24;
+    const patterns = [0, 1, 2, 3].map(() => randomSigns(rng, kin));
+    const words = packRef(new Int8Array(kin), 1, kin).length;
+    const bits = new Uint32Array(n * words), labels = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      labels[i] = rng.int(4);
+      const xi = Int8Array.from(patterns[labels[i]], (v) => (rng.int(5) === 0 ? -v : v));
+      bits.set(packRef(xi, 1, kin), i * words);
+    }
+    const all = new SequenceDataset(bits, new Uint16Array(n).fill(1), labels, 1, kin, 4, "one step");
+    const train = all.subset(Array.from({ length: 500 }, (_, i) => i)), test = all.subset(Array.from({ length: 100 }, (_, i) => 500 + i));
+    const t = new Trainer(train, { state: 60, epochs: 10, batchSize: 20, gate: 0.2, groupSize: [5, 5], reinforcement: 0, initialState: "zero" }, test);
+    const before = t.model.ss.H.data.slice();
+    const history = t.run();
+    expect(Array.from(t.model.ss.H.data)).toEqual(Array.from(before));
+    expect(history[history.length - 1].testAccuracy).toBeGreaterThan(0.9); // chance is 0.25
+    expect(() => new Trainer(train, { state: 60, model: t.model, initialState: "ones" })).toThrow(/the model's initial state is "zero", but the options ask for "ones"/);
+    t.free();
+    t.model.free();
   });
 
   it("rejects a missing state width and a mismatched model", () => {

@@ -59,6 +59,8 @@ Options:
   --horizon <h>          rnn: steps errors travel back through time          [all steps]
   --temporal-update <u>  rnn: a series' state update over its steps:
                          vote (sign of the sum over time) | sum (spec §4)        [vote]
+  --initial-state <s>    rnn: the state s_0 before the first step:
+                         zero (no recurrent input at step 1) | ones (+1, spec §4) [zero]
   --epochs <n>           epochs                                                   [50]
   --batch <n>            mini-batch size                     [100; ucr: train size / 10]
   --seed <n>             seed of every random stream                              [1]
@@ -112,6 +114,7 @@ function main(argv: string[]): number {
     window: { type: "string" },
     horizon: { type: "string" },
     "temporal-update": { type: "string" },
+    "initial-state": { type: "string" },
     encoder: { type: "string" },
     thermometer: { type: "string", default: "8" },
     "label-column": { type: "string" },
@@ -146,7 +149,7 @@ function main(argv: string[]): number {
   const only = (flag: string, model: string) => {
     if (given(rest, flag) && values.model !== model) throw new UsageError(`--${flag} applies to --model ${model} only`);
   };
-  for (const flag of ["state", "output", "expansion", "window", "horizon", "temporal-update"]) only(flag, "rnn");
+  for (const flag of ["state", "output", "expansion", "window", "horizon", "temporal-update", "initial-state"]) only(flag, "rnn");
   only("layers", "mlp");
   if (values.window !== undefined && !source.startsWith("ucr:")) throw new UsageError("--window applies to ucr: data only");
   for (const flag of ["label-column", "test-fraction"]) {
@@ -156,6 +159,8 @@ function main(argv: string[]): number {
   if (testFraction !== undefined && !(testFraction > 0 && testFraction < 1)) throw new UsageError(`--test-fraction expects a number in (0, 1), got ${testFraction}`);
   const temporal = values["temporal-update"];
   if (temporal !== undefined && temporal !== "sum" && temporal !== "vote") throw new UsageError(`--temporal-update: expected sum or vote, got '${temporal}'`);
+  const initialState = values["initial-state"];
+  if (initialState !== undefined && initialState !== "ones" && initialState !== "zero") throw new UsageError(`--initial-state: expected ones or zero, got '${initialState}'`);
   if (values.report !== undefined && values.report === values.out) throw new UsageError("--report and --out name the same file");
   if (!["auto", ...BACKEND_NAMES].includes(values.backend)) throw new UsageError(`--backend: unknown backend '${values.backend}' (expected auto, ${BACKEND_NAMES.join(", ")})`);
 
@@ -193,6 +198,7 @@ function main(argv: string[]): number {
       expansion: values.expansion === undefined ? (source.startsWith("ucr:") ? 1035 : 0) : int("expansion", values.expansion),
       horizon: values.horizon === undefined ? undefined : positive("horizon", values.horizon),
       temporalUpdate: temporal,
+      initialState,
     }
     : { hidden: values.layers.split(",").map((s) => positive("layers", s.trim())) };
   const threads = positive("threads", values.threads);
@@ -244,7 +250,7 @@ function main(argv: string[]): number {
   log(`bep: ${source}: ${trainer.fit.n} train, ${trainer.validation?.n ?? 0} validation, ${test.n} test ${what}, ${train.classes} classes`);
   const m = trainer.model;
   const arch = m instanceof Rnn
-    ? `binary RNN: ${m.inputs} bits/step${m.expansion ? ` → expansion ${m.kx}` : ""} → state ${m.ks} → output ${m.ky} → ${m.classes} classes, horizon ${trainer.shape.horizon ?? (train as SequenceDataset).steps}`
+    ? `binary RNN: ${m.inputs} bits/step${m.expansion ? ` → expansion ${m.kx}` : ""} → state ${m.ks} → output ${m.ky} → ${m.classes} classes, horizon ${trainer.shape.horizon ?? (train as SequenceDataset).steps}, s_0 ${m.initialState === "zero" ? "0" : "+1"}`
     : `${[train.k, ...trainer.shape.hidden!, train.classes].join("-")} binary MLP`;
   log(`bep: ${arch} (${m.parameters} weights), backend ${backend.name}${threads > 1 ? ` × ${threads} threads` : ""}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, patience ${o.patience}, sigma_init ${o.sigmaInit}, seed ${o.seed}`);
 

@@ -95,6 +95,7 @@ export function info(rest: string[]): number {
     encoder: encoder === null ? null : { kind: encoder.kind, features: encoder.features, bits: encoder.feature.length },
     names,
     window,
+    initialState: model instanceof Rnn ? model.initialState : null,
     training: training === null ? null : { epoch: training.state.epoch, options: training.options },
   };
   if (values.json) {
@@ -108,6 +109,7 @@ export function info(rest: string[]): number {
     : `  parameters: ${parameters} (${summary.hiddenWeightBytes} bytes of hidden weights; 1 bit each when exported)`);
   console.log(`  encoder: ${summary.encoder === null ? "none (inputs are packed bits)" : `${summary.encoder.kind}, ${summary.encoder.features} features → ${summary.encoder.bits} bits`}`);
   if (window !== null) console.log(`  window: the last ${window} steps of each series`);
+  if (model instanceof Rnn) console.log(`  initial state: s_0 = ${model.initialState === "zero" ? "0 (no recurrent input at a series' first step)" : "+1"}`);
   if (names?.classes) console.log(`  classes: ${names.classes.join(", ")}`);
   if (names?.features) console.log(`  features: ${names.features.join(", ")}`);
   if (summary.training === null) console.log("  training state: none (inference only)");

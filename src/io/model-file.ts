@@ -4,7 +4,8 @@
  * bytes out; src/io/files.ts reads and writes them on disk.
  *
  *   0      "BEPM"                         magic
- *   4      u32 LE  version (1: MLP; 2: adds the recurrent kind; 3: adds inference-only files of 1-bit weights)
+ *   4      u32 LE  version (1: MLP; 2: adds the recurrent kind; 3: adds inference-only files of
+ *                  1-bit weights; 4: adds the recurrent initial state s_0 = 0)
  *   8      u32 LE  header length h
  *   12     h bytes of UTF-8 JSON header   shapes, options, section table
  *   12+h   sections, in header order, little-endian, no padding
@@ -15,7 +16,7 @@ import { H_MAX, H_MIN, rowWords } from "../kernels/layout.js";
 import { ENCODER_KINDS, type Encoder, type EncoderKind } from "../data/encode.js";
 import { oneLine } from "../data/text.js";
 import { Mlp } from "../model/mlp.js";
-import { Rnn } from "../model/rnn.js";
+import { Rnn, type InitialState } from "../model/rnn.js";
 import type { Layer } from "../model/layer.js";
 import { Trainer, type ModelFor, type TrainData, type TrainerState, type TrainOptions } from "../train/trainer.js";
 import type { ThreadPool } from "../parallel/pool.js";
@@ -23,9 +24,10 @@ import { crc32 } from "./crc32.js";
 
 /**
  * The newest version this library reads and writes; newer files are refused. Each file is written
- * with the oldest version that can hold it: 1 (an MLP), 2 (a recurrent network), 3 (1-bit weights).
+ * with the oldest version that can hold it: 1 (an MLP), 2 (a recurrent network), 3 (1-bit
+ * weights), 4 (a recurrent network with s_0 = 0, which older readers would run with s_0 = +1).
  */
-export const MODEL_FILE_VERSION = 3;
+export const MODEL_FILE_VERSION = 4;
 const MAGIC = [0x42, 0x45, 0x50, 0x4d]; // "BEPM"
 
 type SectionType = "i8" | "i16" | "i32" | "u32" | "f32";
@@ -36,8 +38,8 @@ interface Header {
   kind: "mlp" | "rnn";
   /** MLP: K_0..K_L. */
   sizes?: number[];
-  /** Recurrent network: bits per step, expansion width (0 = none), state and output widths, and the window W of its data (absent: all steps). */
-  rnn?: { inputs: number; expansion: number; state: number; output: number; window?: number };
+  /** Recurrent network: bits per step, expansion width (0 = none), state and output widths, the window W of its data (absent: all steps) and the initial state (version 4; absent: "ones"). */
+  rnn?: { inputs: number; expansion: number; state: number; output: number; window?: number; initialState?: InitialState };
   classes: number;
   encoder: { kind: EncoderKind; features: number } | null;
   /** "sign" (version 3): the layers are stored as their packed visible weights W = sign(H) only. */
@@ -62,8 +64,9 @@ export interface SerializeOptions {
   /** Names to keep with the model (CSV columns and labels). */
   names?: DataNames | null;
   /**
-   * "sign": an inference-only file of 1-bit visible weights W = sign(H) (version 3, about 16×
-   * smaller; it loads as a model whose hidden weights are ±1 and has no training state).
+   * "sign": an inference-only file of 1-bit visible weights W = sign(H) (version 3, or 4 with
+   * s_0 = 0; about 16× smaller; it loads as a model whose hidden weights are ±1 and has no
+   * training state).
    * Default "hidden": the int16 hidden weights.
    */
   weights?: "hidden" | "sign";
@@ -113,7 +116,7 @@ export function serializeModel<D extends TrainData>(model: ModelFor<D>, encoder:
   }
   const header: Header = {
     ...(m instanceof Rnn
-      ? { kind: "rnn" as const, rnn: { inputs: m.inputs, expansion: m.expansion ? m.kx : 0, state: m.ks, output: m.ky, ...(options.window ? { window: options.window } : {}) } }
+      ? { kind: "rnn" as const, rnn: { inputs: m.inputs, expansion: m.expansion ? m.kx : 0, state: m.ks, output: m.ky, ...(options.window ? { window: options.window } : {}), ...(m.initialState === "zero" ? { initialState: m.initialState } : {}) } }
       : { kind: "mlp" as const, sizes: m.sizes }),
     classes: m.classes,
     encoder: encoder ? { kind: encoder.kind, features: encoder.features } : null,
@@ -122,7 +125,7 @@ export function serializeModel<D extends TrainData>(model: ModelFor<D>, encoder:
     training,
     sections: sections.map((s) => ({ name: s.name, type: s.type, length: s.values.length })),
   };
-  const version = sign ? 3 : m instanceof Rnn ? 2 : 1;
+  const version = m instanceof Rnn && m.initialState === "zero" ? 4 : sign ? 3 : m instanceof Rnn ? 2 : 1;
   const json = new TextEncoder().encode(JSON.stringify(header, (_, v) => (v === Infinity ? "Infinity" : v)));
   const body = sections.reduce((n, s) => n + s.values.length * BYTES[s.type], 0);
   const out = new Uint8Array(12 + json.length + body + 4);
@@ -169,6 +172,9 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
     fail("header.rnn must hold integers inputs ≥ 1, expansion ≥ 0, state ≥ 1, output ≥ 1");
   }
   if (header.kind === "rnn" && r!.window !== undefined && !(isInt(r!.window, 1) && r!.window <= 65535)) fail(`header.rnn.window must be an integer in [1, 65535], got ${JSON.stringify(r!.window)}`);
+  if (header.kind === "rnn" && r!.initialState !== undefined && !(version >= 4 && (r!.initialState === "ones" || r!.initialState === "zero"))) {
+    fail(`header.rnn.initialState must be "ones" or "zero"${version < 4 ? ` in a version-4 file (this is version ${version})` : ""}, got ${JSON.stringify(r!.initialState)}`);
+  }
   if (!isInt(header.classes, 2) || header.classes > 255) fail(`header.classes must be an integer in [2, 255]`);
   if (!Array.isArray(header.sections)) fail("header.sections is missing");
 
@@ -206,8 +212,8 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   // The layers start at zero (σ_init 0, no init draw): their weights are read below.
   let model: Mlp | Rnn, inputs: number;
   if (header.kind === "rnn") {
-    const { inputs: kin, expansion, state, output } = rnn;
-    model = new Rnn(backend, classes, { inputs: kin, expansion, state, output, sigmaInit: 0, prototypes: P });
+    const { inputs: kin, expansion, state, output, initialState } = rnn;
+    model = new Rnn(backend, classes, { inputs: kin, expansion, state, output, initialState: initialState ?? "ones", sigmaInit: 0, prototypes: P });
     if (model.expansion) {
       model.expansion.H.data.set(need("R", model.expansion.size, (v) => v === 1 || v === -1, "±1"));
       model.expansion.refresh();

@@ -217,6 +217,8 @@ export class RnnStepper {
         fillOnes(ones, w * wl, len);
       }
       backend.desired(this.winnerD, this.ones, this.xT, this.sumX, this.signsOut, winners, len, kx);
+      // With s_0 = 0 the series' first step adds nothing to ΔH_ss: its time bit leaves the gate.
+      if (model.initialState === "zero" && t0 === ws.start[i]) for (let w = 0; w < winners; w++) ones[w * wl] &= ~1;
       backend.desired(this.winnerD, this.ones, this.sT, this.sumS, this.signsOut, winners, len, ks);
       const sumX = this.sumX.data, sumS = this.sumS.data;
       for (let w = 0; w < winners; w++) {

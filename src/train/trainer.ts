@@ -11,7 +11,7 @@ import { SequenceDataset } from "../data/sequences.js";
 import type { Layer } from "../model/layer.js";
 import type { BefOptions } from "../model/bef.js";
 import { Mlp, fractionCorrect } from "../model/mlp.js";
-import { Rnn } from "../model/rnn.js";
+import { Rnn, type InitialState } from "../model/rnn.js";
 import { Stepper, type StepResult, type StepSettings } from "./step.js";
 import { RnnStepper, type TemporalUpdate } from "./rnn-step.js";
 import type { PhaseClock } from "./phases.js";
@@ -37,6 +37,8 @@ export interface TrainOptions {
   horizon?: number;
   /** Recurrent network: how a series' state-layer update is aggregated over its steps, "vote" (default) or "sum" (spec §4); see TemporalUpdate. */
   temporalUpdate?: TemporalUpdate;
+  /** Recurrent network: the initial state s_0, "zero" (default) or "ones" (the spec's +1); see InitialState. */
+  initialState?: InitialState;
   /** Epochs (default 50). */
   epochs?: number;
   /** Mini-batch size bs (default 100). */
@@ -191,7 +193,7 @@ export interface TrainerState {
 }
 
 /** Options every model family shares, with their defaults applied. */
-export type CommonOptions = Required<Omit<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon" | "temporalUpdate" | "groupSize" | "backend" | "model" | "threads" | "bef">>;
+export type CommonOptions = Required<Omit<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon" | "temporalUpdate" | "initialState" | "groupSize" | "backend" | "model" | "threads" | "bef">>;
 
 /** A model family as the trainer sees it. */
 interface Family<D extends TrainData> {
@@ -433,8 +435,9 @@ function rnnFamily(backend: Backend, train: SequenceDataset, options: TrainOptio
     const want = [train.k, expansion, state, output, train.classes].join();
     const have = [model.inputs, model.expansion ? model.kx : 0, model.ks, model.ky, model.classes].join();
     if (want !== have) throw new RangeError(`the model has (inputs, expansion, state, output, classes) = (${have}), but the data and options need (${want})`);
+    if (options.initialState !== undefined && options.initialState !== model.initialState) throw new RangeError(`the model's initial state is "${model.initialState}", but the options ask for "${options.initialState}"`);
   } else {
-    model = new Rnn(backend, train.classes, { inputs: train.k, state, output, expansion, seed: o.seed, sigmaInit: o.sigmaInit, bef: options.bef });
+    model = new Rnn(backend, train.classes, { inputs: train.k, state, output, expansion, initialState: options.initialState, seed: o.seed, sigmaInit: o.sigmaInit, bef: options.bef });
   }
   const stepper = new RnnStepper(model, o.batchSize, train.steps, options.horizon ?? train.steps, options.temporalUpdate ?? "vote");
   const fanIn = model.kx + model.ks;
