@@ -110,11 +110,16 @@ export class RnnWorkspace {
       if (expansion) backend.forwardSign(this.block(this.input, t, wi, count), expansion.W, this.zexp!, xt, count, inputs, kx);
       const zt = this.block(this.z, t, ks, count);
       backend.forward(xt, xs.W, this.zin, count, kx, ks);
-      backend.forward(this.block(this.states, t, ws, count), ss.W, zt, count, ks, ks);
-      const z = zt.data, zin = this.zin.data;
-      for (let e = 0; e < count * ks; e++) z[e] += zin[e];
-      // With s_0 = 0 a series' first step has no recurrent input: z = W_xs a_t.
-      if (this.model.initialState === "zero") for (let i = 0; i < count; i++) if (t === this.start[i]) z.set(zin.subarray(i * ks, (i + 1) * ks), i * ks);
+      const z = zt.data, zin = this.zin.data, zero = this.model.initialState === "zero";
+      if (zero && t === 0) {
+        // s_0 = 0 and no series has a state yet: z = W_xs a_t (rows that start later are overwritten below).
+        z.set(zin.subarray(0, count * ks));
+      } else {
+        backend.forward(this.block(this.states, t, ws, count), ss.W, zt, count, ks, ks);
+        for (let e = 0; e < count * ks; e++) z[e] += zin[e];
+        // With s_0 = 0 a series' first step has no recurrent input: z = W_xs a_t.
+        if (zero) for (let i = 0; i < count; i++) if (t === this.start[i]) z.set(zin.subarray(i * ks, (i + 1) * ks), i * ks);
+      }
       const st = this.block(this.states, t + 1, ws, count);
       backend.signs(zt, st, count, ks);
       // Steps before a series starts keep s = +1 (s_0, or a placeholder that s_0 = 0 never reads).
