@@ -78,7 +78,8 @@ function winnerByKeys(z: usize, t: usize, start: i32, end: i32): i32 {
 
 /**
  * For i in [i0, k): H[j,i] ← clamp(H[j,i] + 2·ACC[i], lo, hi) and bit i of W's row j (at `wrow`)
- * becomes sign(H[j,i]), flipping Wᵀ's bit where it changes (flipTransposed); W's bits below i0 are kept.
+ * becomes sign(H[j,i]), flipping Wᵀ's bit where it changes (flipTransposed; none if `wtcol` is 0);
+ * W's bits below i0 are kept.
  */
 // @ts-ignore: decorator
 @inline
@@ -96,7 +97,7 @@ function writeBack(h: usize, wrow: usize, wtcol: usize, outRow: usize, bit: u32,
       word |= <u32>(v >= 0) << (i - base);
     }
     store<u32>(wp, word);
-    flipTransposed(wtcol, outRow, bit, base, old ^ word);
+    if (wtcol != 0) flipTransposed(wtcol, outRow, bit, base, old ^ word);
   }
 }
 
@@ -130,8 +131,8 @@ const BYTE_OF_LANE = i8x16(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
  * ΔH[j,:] += a*_bj · a_b (a_b = APREV row b, the layer's input), then for every touched row
  * H[j,:] ← clamp(H[j,:] + 2·ΔH[j,:], lo, hi) and the visible weights W[j,:] = sign(H[j,:]) and the
  * transposed copy's column j are refreshed (WT must equal Wᵀ on entry: each sign that changes
- * flips its bit of WT). H is i16 `n` × `k` (row stride k), W packed `n` × `k`,
- * WT packed `k` × `n`. Only rows j ∈ [j0, j1) are updated (j0 a multiple of 32, j1 a multiple of 32 or n), so
+ * flips its bit of WT; WT = 0 for a layer that keeps no Wᵀ). H is i16 `n` × `k` (row stride k),
+ * W packed `n` × `k`, WT packed `k` × `n`. Only rows j ∈ [j0, j1) are updated (j0 a multiple of 32, j1 a multiple of 32 or n), so
  * threads can update disjoint row ranges of one layer at once. Returns the number of rows updated.
  * SCRATCH: 4·(n + 1 + batch·groups + max(n, k)) bytes.
  */
@@ -187,7 +188,7 @@ export function updateRows(
     touched++;
     const h = H + ((<usize>j * k) << 1);
     const wrow = W + <usize>j * inRow;
-    const wtcol = WT + (<usize>(j >> 5) << 2);
+    const wtcol = WT == 0 ? 0 : WT + (<usize>(j >> 5) << 2);
     const bit: u32 = 1 << (j & 31);
     if (ASC_FEATURE_SIMD && to - from <= 16383) {
       // 16 weights at a time: per sample, the 16 input bits (flipped where a*_bj = −1) become
@@ -217,7 +218,7 @@ export function updateRows(
         v128.store(p, v1, 16);
         const wp = wrow + (<usize>base >> 3);
         const signs = <u16>(~(i16x8.bitmask(v0) | (i16x8.bitmask(v1) << 8)));
-        flipTransposed(wtcol, outRow, bit, base, <u32>(load<u16>(wp) ^ signs));
+        if (wtcol != 0) flipTransposed(wtcol, outRow, bit, base, <u32>(load<u16>(wp) ^ signs));
         store<u16>(wp, signs);
       }
       // The last k mod 16 weights, one at a time.

@@ -70,7 +70,7 @@ interface BaselineRun {
 interface BepMemory {
   arch: string;
   parameters: number;
-  /** Live allocator bytes of the model after the epoch: H, W, Wᵀ, P (what training keeps between batches). */
+  /** Live allocator bytes of the model after the epoch: H, W, Wᵀ from the second layer on, P (what training keeps between batches). */
   stateBytes: number;
   /** Live allocator bytes the trainer and backend held besides the model: per-batch buffers, scratch, nibble tables, reinforcement tables. */
   workspaceBytes: number;
@@ -266,7 +266,7 @@ function baselineReport(rs: Run[], bs: BaselineRun[], fit: number, heldOut: numb
 function memoryReport(bep: BepMemory[], bs: BaselineRun[]): string {
   const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
   const lines = ["", "", "Training memory, measured after one epoch in a fresh wasm-simd instance. BEP state = live bytes of the model in its " +
-    "backend's allocator (hidden weights H as int16, W and Wᵀ packed, P), measured after freeing the trainer and the backend's scratch; " +
+    "backend's allocator (hidden weights H as int16, W and, from the second layer on, Wᵀ packed, P), measured after freeing the trainer and the backend's scratch; " +
     "workspace = what those held besides (the batch's packed inputs, desired activations and winners, i32 pre-activations and sums, " +
     "the forward pass's nibble tables, update scratch, reinforcement tables); peak = growth of the wasm linear memory over the epoch " +
     "(including the held-out evaluation, in 64 KiB pages). TF.js state = tensor bytes held between steps (weights, biases, Adam's two moments); " +

@@ -68,6 +68,8 @@ interface ArgSpec {
   init?: ArrayLike<number>;
   /** False if a shorter buffer is not an error (the length is taken from the buffer itself). */
   shortCheck?: boolean;
+  /** True if null is a valid value (updateRows' WT: a layer that keeps no Wᵀ). */
+  nullable?: boolean;
 }
 interface KernelSpec {
   op: string;
@@ -159,12 +161,12 @@ const KERNELS: KernelSpec[] = [
     op: "updateRows",
     args: [
       { name: "H", kind: "i16", length: n * k }, { name: "W", kind: "u32", length: n * rw(k) },
-      { name: "WT", kind: "u32", length: k * rw(n) }, { name: "APREV", kind: "u32", length: batch * rw(k) },
+      { name: "WT", kind: "u32", length: k * rw(n), nullable: true }, { name: "APREV", kind: "u32", length: batch * rw(k) },
       { name: "ASTAR", kind: "u32", length: batch * rw(n) },
       { name: "WIN", kind: "i32", length: batch * groups, init: [0, 3, 4, -1, -1, -1] },
     ],
     call: (be, b) =>
-      be.updateRows(b.H as Buf<"i16">, b.W as Buf<"u32">, b.WT as Buf<"u32">, b.APREV as Buf<"u32">, b.ASTAR as Buf<"u32">, b.WIN as Buf<"i32">, batch, n, k, gamma),
+      be.updateRows(b.H as Buf<"i16">, b.W as Buf<"u32">, b.WT as Buf<"u32"> | null, b.APREV as Buf<"u32">, b.ASTAR as Buf<"u32">, b.WIN as Buf<"i32">, batch, n, k, gamma),
   },
   {
     op: "reinforce",
@@ -229,7 +231,8 @@ describe("argument checks", () => {
       expect(swap(new Ctor(a.length)), `${op} ${a.name} plain typed array`).toThrow(notBuf);
       expect(swap({ length: a.length }), `${op} ${a.name} plain object`).toThrow(notBuf);
       // null: reinforce reads table.length before checking it (reported), so only a TypeError there.
-      expect(swap(null), `${op} ${a.name} null`).toThrow(op === "reinforce" && a.name === "table" ? TypeError : notBuf);
+      if (a.nullable) expect(swap(null), `${op} ${a.name} null`).not.toThrow();
+      else expect(swap(null), `${op} ${a.name} null`).toThrow(op === "reinforce" && a.name === "table" ? TypeError : notBuf);
     }
     for (const bufs of made) for (const b of Object.values(bufs)) (b as Partial<Buf>)?.free?.();
     freeAll(ok);

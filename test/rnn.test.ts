@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { PHASES, PhaseClock, Rnn, RnnStepper, RnnWorkspace, SequenceDataset, Trainer, sharedMask, type Backend } from "../src/index";
-import { BACKENDS, Rng, allBackends, packRef, randomSigns, sgn, unpackRef } from "./helpers";
+import { BACKENDS, Rng, allBackends, packRef, randomSigns, sgn, transposeRef, unpackRef } from "./helpers";
 
 /** A naive network: ±1 / integer arrays, row-major. */
 interface RefNet {
@@ -243,6 +243,10 @@ describe("RnnStepper (BEP-TT step) against the reference", () => {
         expect(Array.from(m.sy.H.data), `H_sy round ${round}`).toEqual(Array.from(want.Hsy));
         expect(got.updated).toBe(want.updated);
         if (round === 0) expect(want.active).toBeGreaterThan(0);
+        // W = sign(H) everywhere; Wᵀ only where desired states go back (H_ss, H_sy), never to the inputs.
+        for (const l of m.trained) expect(Array.from(l.W.data), `W round ${round}`).toEqual(Array.from(packRef(l.H.data, l.n, l.k)));
+        for (const l of [m.ss, m.sy]) expect(Array.from(l.WT!.data), `Wᵀ round ${round}`).toEqual(Array.from(packRef(transposeRef(l.H.data, l.n, l.k), l.k, l.n)));
+        expect([m.xs.WT, m.expansion?.WT ?? null]).toEqual([null, null]);
       }
       stepper.free();
       m.free();

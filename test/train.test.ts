@@ -6,6 +6,7 @@ import {
 } from "../src/index";
 import { randomPrototypes } from "../src/data/prototypes";
 import { fashionMnistDirs, loadData } from "../src/data/sources";
+import { packRef, transposeRef } from "./helpers";
 
 describe("trigger (eq. 1)", () => {
   const y = Int32Array.from([5, 3, -1, 4, 4]);
@@ -125,6 +126,20 @@ describe("whole training runs", () => {
     for (const p of PHASES) expect(clock.ms[p], p).toBeGreaterThan(0);
     const shares = Object.values(clock.shares());
     expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+  });
+
+  it("keep W = sign(H) and Wᵀ in step with H; the first layer keeps no Wᵀ (eq. 7 never reaches the inputs)", () => {
+    for (const backend of BACKEND_NAMES) {
+      const t = new Trainer(train, { hidden: [63, 35, 35], epochs: 2, batchSize: 50, seed: 5, backend, gate: 0.2 }, test);
+      t.run();
+      t.model.layers.forEach((l, i) => {
+        expect(Array.from(l.W.data), `${backend} W_${i + 1}`).toEqual(Array.from(packRef(l.H.data, l.n, l.k)));
+        if (i === 0) expect(l.WT, `${backend} W_1ᵀ`).toBeNull();
+        else expect(Array.from(l.WT!.data), `${backend} W_${i + 1}ᵀ`).toEqual(Array.from(packRef(transposeRef(l.H.data, l.n, l.k), l.k, l.n)));
+      });
+      t.free();
+      t.model.free();
+    }
   });
 
   it("change with the seed", () => {

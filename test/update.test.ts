@@ -99,7 +99,7 @@ describe("updateRows", () => {
   const CASES = SHAPES.flatMap((sh, i) => [0, 1].map((d) => ({ ...sh, ...CLIPS[(i + d) % CLIPS.length], win: d ? "random" : "kernel" })));
 
   it.each(CASES)(
-    "vs naive ΔH, W = sign(H), WT = Wᵀ (batch $batch, n $n, k $k, gamma $gamma, $label, WIN $win)",
+    "vs naive ΔH, W = sign(H), WT = Wᵀ or none (batch $batch, n $n, k $k, gamma $gamma, $label, WIN $win)",
     ({ batch, n, k, gamma, lo, hi, win }) => {
       const rng = new Rng(batch * 65537 + n * 257 + k * 3 + gamma, 32 + (lo ?? 0));
       const LO = lo ?? H_MIN, HI = hi ?? H_MAX;
@@ -146,15 +146,20 @@ describe("updateRows", () => {
         const cut = 32 * Math.floor(n / 64), words = updateScratchWords(batch, groups, n, k);
         const split = [[cut, n], [0, cut]].reduce((t, [j0, j1]) =>
           t + be.updateRows(H2, W2, WT2, s.from("u32", packRef(APREV, batch, k)), s.from("u32", packRef(ASTAR, batch, n)), winBuf, batch, n, k, gamma, LO, HI, j0, j1, s.alloc("i32", words)), 0);
+        // The same update of a layer that keeps no Wᵀ (WT null, as an MLP's first layer).
+        const H3 = s.from("i16", H0), W3 = s.from("u32", W0);
+        const touchedNoT = be.updateRows(H3, W3, null, s.from("u32", packRef(APREV, batch, k)), s.from("u32", packRef(ASTAR, batch, n)), winBuf, batch, n, k, gamma, LO, HI);
         // The kernel must leave WIN unchanged.
         return {
           WIN: winUsed, WINafter: winBuf.data.slice(), H: H.data.slice(), W: W.data.slice(), WT: WT.data.slice(), touched,
           Hsplit: H2.data.slice(), Wsplit: W2.data.slice(), WTsplit: WT2.data.slice(), touchedSplit: split,
+          HnoT: H3.data.slice(), WnoT: W3.data.slice(), touchedNoT,
         };
       });
       expectAllSame(results, `updateRows ${batch}x${n}x${k} γ=${gamma}`, {
         WIN, WINafter: WIN, H: ref.H, W: Wwant, WT: WTwant, touched: ref.touched,
         Hsplit: ref.H, Wsplit: Wwant, WTsplit: WTwant, touchedSplit: ref.touched,
+        HnoT: ref.H, WnoT: Wwant, touchedNoT: ref.touched,
       });
     },
   );

@@ -213,12 +213,13 @@ export class Backend {
   /**
    * Sparse update (eqs. 8–9) of a layer with `n` neurons and fan-in `k`: for each winner (b, j)
    * in WIN (from `winners` with the same `gamma`), ΔH[j,:] += a*_bj·APREV_b; then touched rows
-   * become clamp(H + 2ΔH, lo, hi) and W, WT follow. Only rows [j0, j1) change (j0 a multiple of
+   * become clamp(H + 2ΔH, lo, hi) and W, WT follow (WT null for a layer that keeps no Wᵀ, such as
+   * the first: nothing propagates a desired activation to the inputs). Only rows [j0, j1) change (j0 a multiple of
    * 32, j1 a multiple of 32 or n): disjoint ranges can be updated by different threads. Returns
    * the number of rows updated. `scratch` (updateScratchWords i32) defaults to the backend's own.
    */
   updateRows(
-    H: Buf<"i16">, W: Buf<"u32">, WT: Buf<"u32">, APREV: Buf<"u32">, ASTAR: Buf<"u32">, WIN: Buf<"i32">,
+    H: Buf<"i16">, W: Buf<"u32">, WT: Buf<"u32"> | null, APREV: Buf<"u32">, ASTAR: Buf<"u32">, WIN: Buf<"i32">,
     batch: number, n: number, k: number, gamma: number, lo = H_MIN, hi = H_MAX, j0 = 0, j1 = n, scratch?: Buf<"i32">,
   ): number {
     count("updateRows", "batch", batch, 0);
@@ -232,7 +233,7 @@ export class Backend {
     const groups = groupCount(n, gamma);
     this.need("updateRows", "H", H, "i16", n * k);
     this.need("updateRows", "W", W, "u32", n * rowWords(k));
-    this.need("updateRows", "WT", WT, "u32", k * rowWords(n));
+    if (WT !== null) this.need("updateRows", "WT", WT, "u32", k * rowWords(n));
     this.need("updateRows", "APREV", APREV, "u32", batch * rowWords(k));
     this.need("updateRows", "ASTAR", ASTAR, "u32", batch * rowWords(n));
     this.need("updateRows", "WIN", WIN, "i32", batch * groups);
@@ -246,7 +247,7 @@ export class Backend {
     const words = updateScratchWords(batch, groups, n, k);
     if (scratch === undefined) scratch = this.scratchFor(words);
     else this.need("updateRows", "scratch", scratch, "i32", words);
-    distinct("updateRows", { H, W, WT, APREV, ASTAR, WIN, scratch });
+    distinct("updateRows", { H, W, ...(WT === null ? {} : { WT }), APREV, ASTAR, WIN, scratch });
     return this.impl.updateRows(H, W, WT, APREV, ASTAR, WIN, batch, groups, n, k, lo, hi, j0, j1, scratch);
   }
 

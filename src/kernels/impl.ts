@@ -37,8 +37,9 @@ export interface KernelImpl {
   gate(Z: Buf<"i32">, G: Buf<"u32">, rows: number, n: number, threshold: number): void;
   desired(D: Buf<"u32">, G: Buf<"u32">, WT: Buf<"u32">, Y: Buf<"i32">, OUT: Buf<"u32">, batch: number, n: number, k: number): void;
   winners(Z: Buf<"i32">, ASTAR: Buf<"u32">, WIN: Buf<"i32">, batch: number, n: number, gamma: number): void;
+  /** WT null: the layer keeps no Wᵀ (nothing to flip). */
   updateRows(
-    H: Buf<"i16">, W: Buf<"u32">, WT: Buf<"u32">, APREV: Buf<"u32">, ASTAR: Buf<"u32">, WIN: Buf<"i32">,
+    H: Buf<"i16">, W: Buf<"u32">, WT: Buf<"u32"> | null, APREV: Buf<"u32">, ASTAR: Buf<"u32">, WIN: Buf<"i32">,
     batch: number, groups: number, n: number, k: number, lo: number, hi: number, j0: number, j1: number, scratch: Buf<"i32">,
   ): number;
   reinforce(H: Buf<"i16">, count: number, table: Buf<"u32">, len: number, state: Buf<"u32">, lo: number, hi: number): number;

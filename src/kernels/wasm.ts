@@ -182,7 +182,7 @@ function wrap(x: KernelExports, heap: Heap): KernelImpl {
     desired: (D, G, WT, Y, OUT, batch, n, k) => x.desired(p(D), p(G), p(WT), p(Y), p(OUT), batch, n, k),
     winners: (Z, ASTAR, WIN, batch, n, gamma) => x.winners(p(Z), p(ASTAR), p(WIN), batch, n, gamma),
     updateRows: (H, W, WT, APREV, ASTAR, WIN, batch, groups, n, k, lo, hi, j0, j1, scratch) =>
-      x.updateRows(p(H), p(W), p(WT), p(APREV), p(ASTAR), p(WIN), batch, groups, n, k, lo, hi, j0, j1, p(scratch)),
+      x.updateRows(p(H), p(W), WT === null ? 0 : p(WT), p(APREV), p(ASTAR), p(WIN), batch, groups, n, k, lo, hi, j0, j1, p(scratch)),
     reinforce: (H, count, table, len, state, lo, hi) => x.reinforce(p(H), count, p(table), len, p(state), lo, hi),
   };
   return impl;

@@ -1,4 +1,4 @@
-/** One binary layer: hidden integer weights H (i16, n × k) and visible weights W = sign(H), packed, with Wᵀ. */
+/** One binary layer: hidden integer weights H (i16, n × k) and visible weights W = sign(H), packed, with Wᵀ where the backward pass reads it. */
 import type { Backend } from "../kernels/backend.js";
 import type { Buf } from "../kernels/buffer.js";
 import { rowWords, H_MAX, H_MIN } from "../kernels/layout.js";
@@ -9,14 +9,18 @@ export class Layer {
   readonly H: Buf<"i16">;
   /** Visible weights W = sign(H), packed n × k. */
   readonly W: Buf<"u32">;
-  /** Wᵀ, packed k × n: the binary backward pass reads columns of W as rows. */
-  readonly WT: Buf<"u32">;
+  /**
+   * Wᵀ, packed k × n: the binary backward pass (eq. 7) reads columns of W as rows to find the
+   * desired activations of this layer's inputs. Null for a layer whose inputs get none (the first
+   * layer of an MLP, a recurrent network's input and expansion layers): 1/8 byte per weight saved.
+   */
+  readonly WT: Buf<"u32"> | null;
 
-  /** A layer of `n` neurons with fan-in `k`, all hidden weights 0 (so W = +1). */
-  constructor(readonly backend: Backend, readonly n: number, readonly k: number) {
+  /** A layer of `n` neurons with fan-in `k`, all hidden weights 0 (so W = +1); `transposed`: keep Wᵀ. */
+  constructor(readonly backend: Backend, readonly n: number, readonly k: number, transposed = true) {
     this.H = backend.alloc("i16", n * k);
     this.W = backend.alloc("u32", n * rowWords(k));
-    this.WT = backend.alloc("u32", k * rowWords(n));
+    this.WT = transposed ? backend.alloc("u32", k * rowWords(n)) : null;
     this.refresh();
   }
 
@@ -34,7 +38,7 @@ export class Layer {
     this.refresh();
   }
 
-  /** Recomputes W = sign(H) (sign(0) = +1) and Wᵀ from H. */
+  /** Recomputes W = sign(H) (sign(0) = +1) and Wᵀ (if kept) from H. */
   refresh(): void {
     const { n, k } = this;
     const words = rowWords(k);
@@ -43,17 +47,17 @@ export class Layer {
     for (let j = 0; j < n; j++) {
       for (let i = 0; i < k; i++) if (h[j * k + i] >= 0) w[j * words + (i >>> 5)] |= 1 << (i & 31);
     }
-    this.backend.transpose(this.W, this.WT, n, k);
+    if (this.WT !== null) this.backend.transpose(this.W, this.WT, n, k);
   }
 
   /**
    * Adds 2·Δ to the rows `rows` of H, saturating at [lo, hi] (eq. 9), and refreshes those rows of
-   * W and columns of Wᵀ. Δ is an i32 n × k matrix; only the listed rows are read.
+   * W and columns of Wᵀ (if kept). Δ is an i32 n × k matrix; only the listed rows are read.
    */
   addRows(delta: Int32Array, rows: ArrayLike<number>, count: number, lo = H_MIN, hi = H_MAX): void {
     const { n, k } = this;
     const words = rowWords(k), tWords = rowWords(n);
-    const h = this.H.data, w = this.W.data, wt = this.WT.data;
+    const h = this.H.data, w = this.W.data, wt = this.WT === null ? null : this.WT.data;
     for (let r = 0; r < count; r++) {
       const j = rows[r];
       const col = j >>> 5, bit = 1 << (j & 31);
@@ -61,13 +65,11 @@ export class Layer {
       for (let i = 0; i < k; i++) {
         const v = Math.min(hi, Math.max(lo, h[j * k + i] + 2 * delta[j * k + i]));
         h[j * k + i] = v;
+        if (v >= 0) w[j * words + (i >>> 5)] |= 1 << (i & 31);
+        if (wt === null) continue;
         const t = i * tWords + col;
-        if (v >= 0) {
-          w[j * words + (i >>> 5)] |= 1 << (i & 31);
-          wt[t] |= bit;
-        } else {
-          wt[t] &= ~bit;
-        }
+        if (v >= 0) wt[t] |= bit;
+        else wt[t] &= ~bit;
       }
     }
   }
@@ -81,6 +83,12 @@ export class Layer {
   free(): void {
     this.H.free();
     this.W.free();
-    this.WT.free();
+    this.WT?.free();
   }
+}
+
+/** The Wᵀ of `layer` for the backward pass of `what`; an error where the layer keeps none. */
+export function transposeOf(layer: { readonly WT: Buf<"u32"> | null }, what: string): Buf<"u32"> {
+  if (layer.WT === null) throw new Error(`${what}: the layer keeps no Wᵀ (it was made for a layer whose inputs get no desired activations)`);
+  return layer.WT;
 }

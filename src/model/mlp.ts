@@ -116,7 +116,8 @@ export class Mlp implements MlpWeights {
     this.sizes = [inputs, ...hidden];
     const init = seedState(seed, STREAM.init);
     this.layers = hidden.map((n, l) => {
-      const layer = new Layer(backend, n, this.sizes[l]);
+      // The first layer keeps no Wᵀ: no desired activation is propagated to the inputs.
+      const layer = new Layer(backend, n, this.sizes[l], l > 0);
       layer.initialise(options.sigmaInit ?? 64, init);
       return layer;
     });

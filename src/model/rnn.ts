@@ -180,7 +180,7 @@ export class Rnn {
     this.ks = state;
     this.ky = output;
     if (k0 > 0) {
-      this.expansion = new Layer(backend, k0, inputs);
+      this.expansion = new Layer(backend, k0, inputs, false);
       const prng = seedState(seed, STREAM.expansion);
       const h = this.expansion.H.data;
       for (let i = 0; i < h.length; i++) h[i] = next32(prng) >>> 31 ? 1 : -1;
@@ -190,7 +190,8 @@ export class Rnn {
     }
     const init = seedState(seed, STREAM.init);
     const sigma = options.sigmaInit ?? 64;
-    this.xs = new Layer(backend, state, this.kx);
+    // Only H_ss and H_sy keep Wᵀ: desired states go back through them, never to the inputs.
+    this.xs = new Layer(backend, state, this.kx, false);
     this.ss = new Layer(backend, state, state);
     this.sy = new Layer(backend, output, state);
     for (const l of [this.xs, this.ss, this.sy]) l.initialise(sigma, init);

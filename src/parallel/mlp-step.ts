@@ -37,8 +37,8 @@ const enum Cmd {
 interface ModelPayload {
   sizes: number[];
   classes: number;
-  /** [H, W, WT] addresses per layer. */
-  layers: [number, number, number][];
+  /** [H, W, WT] addresses per layer (WT null where the layer keeps no Wᵀ). */
+  layers: [number, number, number | null][];
   P: number;
   rows: number;
   batch: number;
@@ -126,7 +126,7 @@ export class ParallelStepper {
       ch.post(Cmd.MODEL, [], {
         sizes: [...sizes],
         classes: model.classes,
-        layers: layers.map((l) => [backend.address(l.H), backend.address(l.W), backend.address(l.WT)]),
+        layers: layers.map((l) => [backend.address(l.H), backend.address(l.W), l.WT === null ? null : backend.address(l.WT)]),
         P: backend.address(model.P),
         rows,
         batch,
@@ -343,7 +343,7 @@ export class MlpHelper {
       classes: p.classes,
       layers: p.layers.map(([H, W, WT], l) => {
         const n = p.sizes[l + 1], k = p.sizes[l];
-        return { H: backend.adopt("i16", H, n * k), W: backend.adopt("u32", W, n * rowWords(k)), WT: backend.adopt("u32", WT, k * rowWords(n)) };
+        return { H: backend.adopt("i16", H, n * k), W: backend.adopt("u32", W, n * rowWords(k)), WT: WT === null ? null : backend.adopt("u32", WT, k * rowWords(n)) };
       }),
       P: backend.adopt("u32", p.P, p.classes * rowWords(K_L)),
     };

@@ -9,6 +9,7 @@ import type { Buf } from "../kernels/buffer.js";
 import { groupCount, rowWords } from "../kernels/layout.js";
 import type { SequenceDataset } from "../data/sequences.js";
 import { RnnWorkspace, fillOnes, type Rnn } from "../model/rnn.js";
+import { transposeOf } from "../model/layer.js";
 import { compactRows, triggerBatch, type StepResult, type StepSettings } from "./step.js";
 
 /**
@@ -154,13 +155,13 @@ export class RnnStepper {
       top.set(p.subarray(c * wy, (c + 1) * wy), i * wy);
     }
     backend.gate(ws.zy, this.gates, active, ky, Math.floor(s.gate * ks));
-    backend.desired(this.desiredY, this.gates, model.sy.WT, this.sums, ws.block(this.desiredStates, T - 1, wsw, active), active, ky, ks);
+    backend.desired(this.desiredY, this.gates, transposeOf(model.sy, "RnnStepper"), this.sums, ws.block(this.desiredStates, T - 1, wsw, active), active, ky, ks);
     // s*_t = sign(W_ssᵀ(g_{t+1} ⊙ s*_{t+1})), g_{t+1} from z_{t+1} (fan-in K_x + K_s), back to step T − h + 1.
     const threshold = Math.floor(s.gate * (kx + ks));
     for (let t = T - 2; t >= T - h; t--) {
       backend.gate(ws.block(ws.z, t + 1, ks, active), this.gates, active, ks, threshold);
       backend.desired(
-        ws.block(this.desiredStates, t + 1, wsw, active), this.gates, model.ss.WT, this.sums,
+        ws.block(this.desiredStates, t + 1, wsw, active), this.gates, transposeOf(model.ss, "RnnStepper"), this.sums,
         ws.block(this.desiredStates, t, wsw, active), active, ks, ks,
       );
     }

@@ -8,6 +8,7 @@ import type { Buf } from "../kernels/buffer.js";
 import { groupCount, rowWords, H_MAX, H_MIN } from "../kernels/layout.js";
 import type { Dataset } from "../data/dataset.js";
 import { Workspace, argmax, chunkRows, sum, type MlpWeights } from "../model/mlp.js";
+import { transposeOf } from "../model/layer.js";
 import type { PhaseClock } from "./phases.js";
 
 /** The per-step settings the trainer derives from its options and schedule. */
@@ -101,6 +102,8 @@ export class SampleStepper {
   /** Integer sums of the backward pass for one chunk, rows × max hidden K below the top. */
   private readonly sums: Buf<"i32">;
   private readonly activeRows: Int32Array;
+  /** transposes[l − 2] = W_lᵀ for l ≥ 2, which the backward pass reads (eq. 7); the first layer keeps none. */
+  private readonly transposes: Buf<"u32">[];
 
   constructor(readonly model: MlpWeights, rows: number) {
     const { backend, sizes } = model;
@@ -110,6 +113,7 @@ export class SampleStepper {
     this.gates = sizes.map((k, l) => backend.alloc("u32", l < 2 ? 0 : rows * rowWords(k)));
     this.sums = backend.alloc("i32", L < 2 ? 0 : rows * Math.max(...sizes.slice(1, L)));
     this.activeRows = new Int32Array(rows);
+    this.transposes = model.layers.slice(1).map((layer) => transposeOf(layer, "SampleStepper"));
   }
 
   /**
@@ -118,7 +122,7 @@ export class SampleStepper {
    */
   run(data: Dataset, indices: ArrayLike<number>, from: number, count: number, s: StepSettings, out: BatchRecord, at: number): { active: number; correct: number } {
     const { model, ws } = this;
-    const { backend, sizes, layers } = model;
+    const { backend, sizes } = model;
     const L = sizes.length - 1;
     const clock = s.clock;
     let active = 0, correct = 0;
@@ -157,7 +161,7 @@ export class SampleStepper {
       const desired = out.desired.map((d, l) => (l === 0 ? d : backend.view(d, slot * rowWords(sizes[l]), a * rowWords(sizes[l]))));
       for (let l = L; l >= 2; l--) {
         backend.gate(ws.z[l], this.gates[l], a, sizes[l], Math.floor(s.gate * sizes[l - 1]));
-        backend.desired(desired[l], this.gates[l], layers[l - 1].WT, this.sums, desired[l - 1], a, sizes[l], sizes[l - 1]);
+        backend.desired(desired[l], this.gates[l], this.transposes[l - 2], this.sums, desired[l - 1], a, sizes[l], sizes[l - 1]);
       }
       clock?.lap("backward");
 

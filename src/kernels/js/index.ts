@@ -69,7 +69,7 @@ export function jsKernels(): KernelImpl {
     desired: (D, G, WT, Y, OUT, batch, n, k) => desired(D.data, G.data, WT.data, Y.data, OUT.data, batch, n, k),
     winners: (Z, ASTAR, WIN, batch, n, gamma) => winners(Z.data, ASTAR.data, WIN.data, batch, n, gamma),
     updateRows: (H, W, WT, APREV, ASTAR, WIN, batch, groups, n, k, lo, hi, j0, j1, scratch) =>
-      updateRows(H.data, W.data, WT.data, APREV.data, ASTAR.data, WIN.data, batch, groups, n, k, lo, hi, j0, j1, scratch.data),
+      updateRows(H.data, W.data, WT === null ? null : WT.data, APREV.data, ASTAR.data, WIN.data, batch, groups, n, k, lo, hi, j0, j1, scratch.data),
     reinforce: (H, count, table, len, state, lo, hi) => reinforce(H.data, count, table.data, len, state.data, lo, hi),
   };
   return impl;

@@ -30,12 +30,12 @@ export function winners(Z: Int32Array, ASTAR: Uint32Array, WIN: Int32Array, batc
 
 /**
  * Sparse update (eqs. 8–9): ΔH[j,:] += a*_bj · a_b for every winner (b, j), then for each touched
- * row H[j,:] ← clamp(H[j,:] + 2·ΔH[j,:], lo, hi), W[j,:] = sign(H[j,:]) and column j of WT.
- * Only rows j ∈ [j0, j1) are updated. Returns the number of rows updated. SCRATCH holds
+ * row H[j,:] ← clamp(H[j,:] + 2·ΔH[j,:], lo, hi), W[j,:] = sign(H[j,:]) and column j of WT
+ * (WT null: the layer keeps no Wᵀ). Only rows j ∈ [j0, j1) are updated. Returns the number of rows updated. SCRATCH holds
  * updateScratchWords(...) i32.
  */
 export function updateRows(
-  H: Int16Array, W: Uint32Array, WT: Uint32Array, APREV: Uint32Array, ASTAR: Uint32Array, WIN: Int32Array,
+  H: Int16Array, W: Uint32Array, WT: Uint32Array | null, APREV: Uint32Array, ASTAR: Uint32Array, WIN: Int32Array,
   batch: number, groups: number, n: number, k: number, lo: number, hi: number, j0: number, j1: number, SCRATCH: Int32Array,
 ): number {
   const start = SCRATCH.subarray(0, n + 1);
@@ -71,7 +71,7 @@ export function updateRows(
       const w = j * inWords + (i >>> 5), m = 1 << (i & 31);
       if (v >= 0 !== ((W[w] & m) !== 0)) {
         W[w] ^= m;
-        WT[i * outWords + col] ^= bit;
+        if (WT !== null) WT[i * outWords + col] ^= bit;
       }
     }
   }
