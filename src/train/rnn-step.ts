@@ -157,11 +157,11 @@ export class RnnStepper {
     backend.gate(ws.zy, this.gates, active, ky, Math.floor(s.gate * ks));
     backend.desired(this.desiredY, this.gates, transposeOf(model.sy, "RnnStepper"), this.sums, ws.block(this.desiredStates, T - 1, wsw, active), active, ky, ks);
     // s*_t = sign(W_ssᵀ(g_{t+1} ⊙ s*_{t+1})), g_{t+1} from z_{t+1} (fan-in K_x + K_s), back to step T − h + 1.
-    const threshold = Math.floor(s.gate * (kx + ks));
+    const threshold = Math.floor(s.gate * (kx + ks)), ssT = transposeOf(model.ss, "RnnStepper");
     for (let t = T - 2; t >= T - h; t--) {
       backend.gate(ws.block(ws.z, t + 1, ks, active), this.gates, active, ks, threshold);
       backend.desired(
-        ws.block(this.desiredStates, t + 1, wsw, active), this.gates, transposeOf(model.ss, "RnnStepper"), this.sums,
+        ws.block(this.desiredStates, t + 1, wsw, active), this.gates, ssT, this.sums,
         ws.block(this.desiredStates, t, wsw, active), active, ks, ks,
       );
     }

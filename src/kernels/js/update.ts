@@ -31,8 +31,8 @@ export function winners(Z: Int32Array, ASTAR: Uint32Array, WIN: Int32Array, batc
 /**
  * Sparse update (eqs. 8–9): ΔH[j,:] += a*_bj · a_b for every winner (b, j), then for each touched
  * row H[j,:] ← clamp(H[j,:] + 2·ΔH[j,:], lo, hi), W[j,:] = sign(H[j,:]) and column j of WT
- * (WT null: the layer keeps no Wᵀ). Only rows j ∈ [j0, j1) are updated. Returns the number of rows updated. SCRATCH holds
- * updateScratchWords(...) i32.
+ * (WT null: the layer keeps no Wᵀ). Only rows j ∈ [j0, j1) are updated. Returns the number of
+ * rows updated. SCRATCH holds updateScratchWords(...) i32.
  */
 export function updateRows(
   H: Int16Array, W: Uint32Array, WT: Uint32Array | null, APREV: Uint32Array, ASTAR: Uint32Array, WIN: Int32Array,
