@@ -65,8 +65,19 @@ const S0 = "ones" as const;
 const UCR_HYPER = { state: 1035, output: 1035, expansion: 1035, robustness: 0.5, reinforcement: 0.5, groupSize: 15, gate: 0.05, bef: BEF, initialState: S0 };
 /** Thermometer bits tried (the paper's Table 3 shows 10–100 bits within noise of each other, 1 bit far worse). */
 const BITS = [10, 50];
-/** Window lengths tried for a dataset whose longest series has T steps: T, ⌈T/2⌉, ⌈T/4⌉ (at least 8 steps). */
-const windows = (T: number) => [...new Set([T, Math.ceil(T / 2), Math.ceil(T / 4)].filter((w) => w === T || w >= 8))];
+/** The shortest window (steps) the selection tries. */
+const MIN_WINDOW = 4;
+/**
+ * Window lengths tried for a dataset whose longest series has T steps: T and its halvings
+ * ⌈T/2⌉, ⌈T/4⌉, … down to MIN_WINDOW steps. The "sum" runs were selected on T, ⌈T/2⌉, ⌈T/4⌉ (at
+ * least 8 steps) and are kept as run.
+ */
+const windows = (T: number, u: TemporalUpdate): number[] => {
+  if (u === "sum") return [...new Set([T, Math.ceil(T / 2), Math.ceil(T / 4)])].filter((w) => w === T || w >= 8);
+  const ws = [T];
+  while (ws[ws.length - 1] > MIN_WINDOW && Math.ceil(ws[ws.length - 1] / 2) >= MIN_WINDOW) ws.push(Math.ceil(ws[ws.length - 1] / 2));
+  return ws;
+};
 const SEEDS = [1, 2, 3];
 const FOLDS = 3;
 
@@ -171,11 +182,11 @@ async function orchestrate(): Promise<void> {
   /** Relative cost of a task (series·steps·K²), so cheap runs go first. */
   const cost = (t: Task) => t.part === "ucr" ? shapes.get(t.data)!.series * t.window! * 1035 ** 2 : (t.data === "mnist" ? 10_000 : 70_000) * 28 * 1875 ** 2;
   const ucrKey: UcrKey = (d, w, b, seed, fold, u = update) => `ucr ${d} W=${w} B=${b} seed=${seed} fold=${fold} epochs=${epochs}${updateTag(u)}`;
-  const grid = (d: string) => windows(longest(d)).flatMap((w) => BITS.map((b) => ({ w, b })));
-  /** The (W, B) with the best mean validation accuracy over seed 1's folds, once all are done (ties: cheaper). */
+  const grid = (d: string, u: TemporalUpdate) => windows(longest(d), u).flatMap((w) => BITS.map((b) => ({ w, b })));
+  /** The (W, B) with the best mean validation accuracy over seed 1's folds, once all are done (ties: the first in grid order, i.e. the longer window, then fewer bits). */
   const chosen: Chosen = (d, u = update) => {
     let best: { w: number; b: number; validation: number } | null = null;
-    for (const { w, b } of grid(d)) {
+    for (const { w, b } of grid(d, u)) {
       const rs = Array.from({ length: FOLDS }, (_, f) => done.get(ucrKey(d, w, b, 1, f, u)));
       if (rs.some((r) => r === undefined)) return null;
       const v = rs.reduce((a, r) => a + r!.validationAccuracy, 0) / FOLDS;
@@ -191,7 +202,7 @@ async function orchestrate(): Promise<void> {
     const out: Task[] = [];
     if (values.part !== "rows") {
       for (const d of datasets) {
-        for (const { w, b } of grid(d)) for (let f = 0; f < FOLDS; f++) out.push({ key: ucrKey(d, w, b, 1, f), part: "ucr", data: d, seed: 1, fold: f, window: w, bits: b, update });
+        for (const { w, b } of grid(d, update)) for (let f = 0; f < FOLDS; f++) out.push({ key: ucrKey(d, w, b, 1, f), part: "ucr", data: d, seed: 1, fold: f, window: w, bits: b, update });
         const c = chosen(d);
         if (c) for (const seed of SEEDS.slice(1)) for (let f = 0; f < FOLDS; f++) out.push({ key: ucrKey(d, c.w, c.b, seed, f), part: "ucr", data: d, seed, fold: f, window: c.w, bits: c.b, update });
       }
@@ -210,17 +221,24 @@ async function orchestrate(): Promise<void> {
 
   const t0 = Date.now();
   console.log(`reproduce:rnn: ${pending().length} runs can start now (more follow as window/bit choices complete), ${jobs} at a time`);
+  /** Workers with nothing to start, waiting for a running task whose result may unlock more. */
+  const idle: (() => void)[] = [];
   const worker = async (): Promise<void> => {
     for (;;) {
       if (minutes > 0 && Date.now() - t0 > minutes * 60_000) return;
       const t = pending()[0];
-      if (t === undefined) return;
+      if (t === undefined) {
+        if (running.size === 0) return;
+        await new Promise<void>((wake) => idle.push(wake));
+        continue;
+      }
       running.add(t.key);
       const r = await child(t);
       running.delete(t.key);
       done.set(r.key, r);
       console.log(`${r.key}: test ${(r.testAccuracy * 100).toFixed(2)}%, validation ${(r.validationAccuracy * 100).toFixed(2)}% (${r.seconds.toFixed(0)} s)`);
       save();
+      for (const wake of idle.splice(0)) wake();
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
@@ -271,7 +289,7 @@ function report(
       `r ${UCR_HYPER.robustness}, p_r ${UCR_HYPER.reinforcement}, γ_0 ${UCR_HYPER.groupSize}, ν ${UCR_HYPER.gate}, ${epochs} epochs, bs = N_train/10, patience 10, σ_init 64, BEF α ${BEF.alpha}, s_0 = ${S0 === "ones" ? "+1" : "0"}; ` +
       "distributive-thermometer inputs (fitted on the training folds) through the fixed ±1 expansion layer; missing values carried forward; " +
       `temporal update of the state layer: ${update} (${update === "sum" ? "spec §4" : "the sign of each series' sum over time"}; the two are compared below).`,
-    `Window W ∈ {T, ⌈T/2⌉, ⌈T/4⌉} and bits B ∈ {${BITS.join(", ")}} chosen per dataset by the mean final validation accuracy (10% of the training folds) over seed 1's folds; the test folds never take part in the choice.`,
+    `Window W ∈ {T, ⌈T/2⌉, ⌈T/4⌉, …} (T and its halvings down to ${MIN_WINDOW} steps) and bits B ∈ {${BITS.join(", ")}} chosen per dataset by the mean final validation accuracy (10% of the training folds) over seed 1's folds; the test folds never take part in the choice.`,
     "Paper columns: arXiv:2512.04189 v2, Table 1 (3-fold CV × 3 runs). \"ok\" = our mean ≥ paper BEP mean − 1 paper std.",
     "",
     "| dataset | T | chosen W, B (val) | ours (n) | paper BEP | QAT no BN | QAT + BN | ok | s / run |",
@@ -304,7 +322,7 @@ function report(
   const avg = (xs: number[]) => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2) : "–");
   lines.push("", `Complete datasets (all ${SEEDS.length * FOLDS} runs): ${complete} of ${datasets.length}; within one paper std or better: ${oks}; average over them: ours ${avg(ours)}, paper BEP ${avg(paper)}.`);
   lines.push("", "### Temporal update: sum (spec §4) vs vote", "",
-    "Each rule with its own (W, B) choice; test accuracy mean ± std (runs), and the chosen pair's mean validation accuracy over seed 1's folds.", "",
+    "Each rule with its own (W, B) choice (\"sum\" over the earlier grid W ∈ {T, ⌈T/2⌉, ⌈T/4⌉}, at least 8 steps); test accuracy mean ± std (runs), and the chosen pair's mean validation accuracy over seed 1's folds.", "",
     `| dataset | ${UPDATES.map((u) => `${u}: W, B (val) | ${u}: test (n)`).join(" | ")} |`, `|---|${UPDATES.map(() => "---|---").join("|")}|`);
   for (const d of datasets) {
     const cells = UPDATES.map((u) => {
