@@ -75,7 +75,7 @@ const MIN_WINDOW = 4;
 const windows = (T: number, u: TemporalUpdate): number[] => {
   if (u === "sum") return [...new Set([T, Math.ceil(T / 2), Math.ceil(T / 4)])].filter((w) => w === T || w >= 8);
   const ws = [T];
-  while (ws[ws.length - 1] > MIN_WINDOW && Math.ceil(ws[ws.length - 1] / 2) >= MIN_WINDOW) ws.push(Math.ceil(ws[ws.length - 1] / 2));
+  while (Math.ceil(ws[ws.length - 1] / 2) >= MIN_WINDOW) ws.push(Math.ceil(ws[ws.length - 1] / 2));
   return ws;
 };
 const SEEDS = [1, 2, 3];
