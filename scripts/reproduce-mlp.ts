@@ -126,7 +126,7 @@ function save(): void {
     "",
     `Hyperparameters (all runs): bs ${HYPER.batch}, r ${HYPER.robustness}, p_r ${HYPER.reinforcement}, patience ${HYPER.patience}, σ_init ${HYPER.sigmaInit}; ` +
       `per width K: ${Object.entries(PER_WIDTH).map(([k, v]) => `K=${k}: ν ${v.gate}, γ_0 ${v.groupSize}`).join("; ")}; ` +
-      `per dataset: ${Object.entries(PER_DATA).map(([k, v]) => `${k.replace(":", " K=")}: ν ${v.gate}`).join("; ")}.`,
+      `per dataset: ${Object.entries(PER_DATA).map(([k, v]) => `${k.replace(":", " K=")}: ${[v.gate === undefined ? "" : `ν ${v.gate}`, v.clip === undefined ? "" : `clip ±${v.clip}`].filter(Boolean).join(", ")}`).join("; ")}.`,
     `validation = 10% of the training set (seeded), BEF α ${BEF_ALPHA} with 50·C·K proposals; inputs median-binarised (Fashion-MNIST); Random Prototypes regenerated per seed.`,
     "",
     "| data | L | K | ours (n) | paper BEP | local rule | QAT no BN | QAT + BN | ok | s / run |",

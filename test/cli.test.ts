@@ -28,6 +28,8 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
       [["train", "--reinforcement=NaN"], /--reinforcement expects a number, got 'NaN'/],
       [["train", "--reinforcement", "1.01"], /--reinforcement expects a number in \[0, 1\], got '1.01'/],
       [["train", "--sigma-init", "0"], /--sigma-init expects a positive number, got '0'/],
+      [["train", "--clip", "0"], /--clip expects a positive integer, got '0'/],
+      [["train", "--clip", "40000"], /--clip expects at most 32767 \(the int16 range\), got 40000/],
       [["train", "--data", "prototypes", "--layers", "45", "--group-size", "7"], /--group-size 7 does not divide layer 1's width 45 \(divisors: 1, 3, 5, 9, 15, 45\)/],
     ] as const) {
       const r = run(...args);
@@ -90,6 +92,10 @@ describe.skipIf(!existsSync(cli) && !process.env.CI)("bep CLI", () => {
     expect(JSON.parse(described.stdout)).toMatchObject({
       kind: "mlp", architecture: "1000-45-10", parameters: 45000, hiddenWeightBytes: 90000, training: { epoch: 2, options: { seed: 3 } },
     });
+    const clipped = run("train", "--data", "prototypes", "--layers", "45", "--epochs", "1", "--clip", "25", "--out", file);
+    expect(clipped.status, clipped.stderr).toBe(0);
+    expect(clipped.stdout).toMatch(/sigma_init 64, clip ±25, seed 1/);
+    expect(JSON.parse(run("info", "--model", file, "--json").stdout)).toMatchObject({ training: { options: { clip: 25 } } });
     expect(run("info", "--model", file).stdout).toMatch(/binary MLP 1000-45-10 .*\n {2}H1: 45 × 1000 int16 hidden weights/);
   });
 

@@ -73,6 +73,25 @@ describe("model files", () => {
     }
   });
 
+  it("keeps a clip in a version-5 file, resumes it bit for bit, and refuses it in older versions", () => {
+    const clipped = { ...options, clip: 30 };
+    const whole = new Trainer(train, clipped, test);
+    const wholeHistory = noTime(whole.run());
+    const first = new Trainer(train, { ...clipped, epochs: 2 }, test);
+    const firstHistory = noTime(first.run());
+    const bytes = serializeModel(first.model, null, first);
+    expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(5);
+    const file = deserializeModel(bytes, "c.bepm", be);
+    expect(file.training!.options.clip).toBe(30);
+    const resumed = resumeTrainer(train, file, test, 4);
+    expect([...firstHistory, ...noTime(resumed.run())]).toEqual(wholeHistory);
+    expect(weights(resumed)).toEqual(weights(whole));
+    expect(new DataView(serializeModel(first.model, null, null).buffer).getUint32(4, true)).toBe(1); // no training state, no clip
+    const old = bytes.slice();
+    new DataView(old.buffer).setUint32(4, 4, true);
+    expect(() => deserializeModel(reseal(old), "c.bepm", be)).toThrow(/^c\.bepm: header\.training\.options\.clip must be an integer in \[1, 32767\] in a version-5 file \(this is version 4\), got 30$/);
+  });
+
   describe("rejects bad files with the file name and what is wrong", () => {
     const t = new Trainer(train, { ...options, epochs: 1 });
     t.run();

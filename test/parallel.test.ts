@@ -39,7 +39,8 @@ describe("multi-threaded training (ThreadPool)", () => {
       const order = Int32Array.from({ length: train.n }, (_, i) => (i * 7919) % train.n);
       let active = 0;
       for (let step = 0; step < 12; step++) {
-        const settings = { robustness: 0.5, gate: 0.2, groupSizes: step < 6 ? [7, 20, 7] : [3, 1, 2] };
+        // A clip on some steps: the helpers must follow each change of the settings.
+        const settings = { robustness: 0.5, gate: 0.2, groupSizes: step < 6 ? [7, 20, 7] : [3, 1, 2], ...(step % 3 === 2 ? { clip: 40 } : {}) };
         const got = parallel.step(train, order, step * batch, batch, settings);
         const want = single.step(train, order, step * batch, batch, { ...settings });
         expect(got, `step ${step}`).toEqual(want);

@@ -54,7 +54,7 @@ function refForward(net: RefNet, x: Int8Array, steps: number, len: number, zero 
 }
 
 /** One BEP-TT step on a batch (spec §4), without reinforcement; returns the updated H copies. */
-function refStep(net: RefNet, xs: Int8Array[], lens: number[], labels: number[], steps: number, o: { r: number; nu: number; gs: number; gy: number; horizon: number; vote?: boolean; zero?: boolean }) {
+function refStep(net: RefNet, xs: Int8Array[], lens: number[], labels: number[], steps: number, o: { r: number; nu: number; gs: number; gy: number; horizon: number; vote?: boolean; zero?: boolean; clip?: number }) {
   const { ks, kx, ky, classes } = net;
   const dxs = new Int32Array(ks * kx), dss = new Int32Array(ks * ks), dsy = new Int32Array(ky * ks);
   let active = 0, correct = 0;
@@ -117,7 +117,8 @@ function refStep(net: RefNet, xs: Int8Array[], lens: number[], labels: number[],
       for (let i = 0; i < ks; i++) dss[win * ks + i] += o.vote ? Math.sign(ss[i]) : ss[i];
     }
   }
-  const apply = (H: Int16Array, d: Int32Array) => Int16Array.from(H, (v, i) => Math.max(-32768, Math.min(32767, v + 2 * d[i])));
+  const lo = o.clip === undefined ? -32768 : -o.clip, hi = o.clip ?? 32767;
+  const apply = (H: Int16Array, d: Int32Array) => Int16Array.from(H, (v, i) => Math.max(lo, Math.min(hi, v + 2 * d[i])));
   return { Hxs: apply(net.Hxs, dxs), Hss: apply(net.Hss, dss), Hsy: apply(net.Hsy, dsy), active, correct, updated: rowsS.size + rowsY.size };
 }
 
@@ -267,6 +268,24 @@ describe("RnnStepper (BEP-TT step) against the reference", () => {
     expect(Array.from(m.xs.H.data)).toEqual(Array.from(want.Hxs));
     expect(Array.from(m.ss.H.data)).toEqual(Array.from(want.Hss));
     expect(want.Hxs.some((v) => v === 32767 || v === -32768)).toBe(true);
+    stepper.free();
+    m.free();
+  });
+
+  it.each(BACKENDS)("%s: with a clip c all three updates saturate at ±c (spec §2.5)", (name) => {
+    const be = allBackends().find((b) => b.name === name)!;
+    const clip = 3, o = { r: 1, nu: 1, gs: 1, gy: 1, horizon: 4 };
+    const m = new Rnn(be, 3, { inputs: 5, state: 9, output: 7, initialState: "ones", seed: 4, sigmaInit: 2 });
+    for (const l of m.trained) l.clamp(-clip, clip);
+    const { data, x, lens, labels } = randomSeries(new Rng(8), 10, 4, 5, 3, true);
+    const stepper = new RnnStepper(m, 10, 4, 4, "sum");
+    const want = refStep(refFromModel(m), x, lens, labels, 4, { ...o, clip });
+    const free = refStep(refFromModel(m), x, lens, labels, 4, o);
+    stepper.step(data, Int32Array.from({ length: 10 }, (_, i) => i), 0, 10, { robustness: 1, gate: 1, groupSizes: [1, 1], clip });
+    const got = [m.xs.H.data, m.ss.H.data, m.sy.H.data].map((H) => Array.from(H));
+    expect(got).toEqual([want.Hxs, want.Hss, want.Hsy].map((H) => Array.from(H)));
+    for (const k of ["Hxs", "Hss", "Hsy"] as const) expect(want[k].some((v, i) => v !== free[k][i]), `${k} clipped somewhere`).toBe(true);
+    expect(got.every((H) => H.every((v) => Math.abs(v) <= clip))).toBe(true);
     stepper.free();
     m.free();
   });

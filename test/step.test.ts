@@ -24,7 +24,7 @@ function matVec(H: ArrayLike<number>, rows: number, cols: number, v: Int8Array):
 /** Spec §2 on samples x[order[from..from+count)]: returns the updated H of every layer and the step's counts. */
 function refStep(
   Hs: Int16Array[], sizes: number[], P: Int8Array, classes: number, x: Int8Array[], labels: number[], order: Int32Array, from: number, count: number,
-  o: { r: number; nu: number; gammas: number[] },
+  o: { r: number; nu: number; gammas: number[]; clip?: number },
 ) {
   const L = sizes.length - 1;
   const delta = Hs.map((H) => new Int32Array(H.length));
@@ -73,7 +73,8 @@ function refStep(
       }
     }
   }
-  const H = Hs.map((h, l) => Int16Array.from(h, (v, i) => Math.max(-32768, Math.min(32767, v + 2 * delta[l][i]))));
+  const lo = o.clip === undefined ? -32768 : -o.clip, hi = o.clip ?? 32767;
+  const H = Hs.map((h, l) => Int16Array.from(h, (v, i) => Math.max(lo, Math.min(hi, v + 2 * delta[l][i]))));
   return { H, active, correct, updated: touched.reduce((s, t) => s + t.size, 0) };
 }
 
@@ -139,6 +140,32 @@ describe("Stepper (MLP step) against the reference", () => {
       if (want.H[0].some((v, i) => (v === 32767 || v === -32768) && v !== start[i])) saturated++;
     }
     expect(saturated).toBeGreaterThan(0);
+    m.free();
+  });
+
+  it.each(BACKENDS)("%s: with a clip c the summed update saturates at ±c (spec §2.5)", (name) => {
+    const be = allBackends().find((b) => b.name === name)!;
+    const rng = new Rng(11);
+    const classes = 3, kin = 37, batch = 24, clip = 4, gammas = [3, 4];
+    const m = new Mlp(be, classes, { inputs: kin, hidden: [33, 20], classes, seed: 2, sigmaInit: 3 });
+    for (const l of m.layers) l.clamp(-clip, clip);
+    const x = Array.from({ length: batch }, () => randomSigns(rng, kin));
+    const labels = Array.from({ length: batch }, () => rng.int(classes));
+    const order = Int32Array.from({ length: batch }, (_, i) => (i * 5) % batch);
+    const stepper = new Stepper(m, batch, 7);
+    let clipped = 0;
+    for (let round = 0; round < 4; round++) {
+      const Hs = m.layers.map((l) => l.H.data.slice());
+      const o = { r: 0.5, nu: 0.5, gammas };
+      const want = refStep(Hs, m.sizes, m.prototypes, classes, x, labels, order, 0, batch, { ...o, clip });
+      const free = refStep(Hs, m.sizes, m.prototypes, classes, x, labels, order, 0, batch, o);
+      stepper.step(datasetOf(x, labels, kin, classes), order, 0, batch, { robustness: 0.5, gate: 0.5, groupSizes: gammas, clip });
+      m.layers.forEach((l, i) => expect(Array.from(l.H.data), `H_${i + 1} round ${round}`).toEqual(Array.from(want.H[i])));
+      clipped += want.H.reduce((s, H, l) => s + H.filter((v, i) => v !== free.H[l][i]).length, 0);
+    }
+    expect(clipped).toBeGreaterThan(0); // the clip changed some weights
+    for (const l of m.layers) expect(l.H.data.every((v) => Math.abs(v) <= clip)).toBe(true);
+    stepper.free();
     m.free();
   });
 

@@ -142,6 +142,31 @@ describe("whole training runs", () => {
     }
   });
 
+  it("with a clip c keep every hidden weight in [−c, c] from the start, identically on every backend (spec §2.5)", () => {
+    const clipped = BACKEND_NAMES.map((backend) => {
+      const t = new Trainer(train, { hidden: [63, 35], epochs: 3, batchSize: 50, seed: 5, backend, gate: 0.2, clip: 20 }, test);
+      const init = t.model.layers.map((l) => Array.from(l.H.data));
+      const history = t.run().map(({ seconds: _, ...m }) => m);
+      return { init, history, hidden: t.model.layers.map((l) => Array.from(l.H.data)) };
+    });
+    expect(clipped[1]).toEqual(clipped[0]);
+    expect(clipped[2]).toEqual(clipped[0]);
+    const { init, hidden, history } = clipped[0];
+    for (const H of [...init, ...hidden]) expect(Math.max(...H.map(Math.abs))).toBe(20); // σ_init 64 reaches the clip
+    expect(history.at(-1)!.testAccuracy).toBeGreaterThan(0.5);
+    expect(hidden).not.toEqual(run("wasm-simd").hidden);
+  });
+
+  it("clamp a model they continue into the clip, without changing a sign", () => {
+    const t = new Trainer(train, { hidden: [35], epochs: 1, seed: 5 });
+    const H = t.model.layers[0].H.data, W = Array.from(t.model.layers[0].W.data);
+    expect(Math.max(...Array.from(H, Math.abs))).toBeGreaterThan(100);
+    const before = Array.from(H);
+    new Trainer(train, { hidden: [35], epochs: 1, model: t.model, clip: 100 });
+    expect(Array.from(H)).toEqual(before.map((v) => Math.max(-100, Math.min(100, v))));
+    expect(Array.from(t.model.layers[0].W.data)).toEqual(W);
+  });
+
   it("change with the seed", () => {
     const weights = (seed: number) => {
       const t = new Trainer(train, { hidden: [35], epochs: 1, seed });
@@ -160,6 +185,7 @@ describe("whole training runs", () => {
     expect(() => new Trainer(train, { hidden: [35], batchSize: 2.5 })).toThrow(/^batchSize must be an integer/);
     expect(() => new Trainer(train, { hidden: [35], groupSize: 4 })).toThrow(/groupSize 4 does not divide layer 1's width 35/);
     expect(() => new Trainer(train, { hidden: [0] })).toThrow(/hidden widths must be/);
+    for (const clip of [0, 2.5, 32768]) expect(() => new Trainer(train, { hidden: [35], clip })).toThrow(new RegExp(`^clip must be an integer in \\[1, 32767\\], got ${clip}$`));
   });
 });
 

@@ -6,6 +6,7 @@
  * Exit codes: 0 ok, 1 failure, 2 usage error.
  */
 import { BACKEND_NAMES, loadBackendSync, type BackendChoice } from "../kernels/backend.js";
+import { H_MAX } from "../kernels/layout.js";
 import { DATA_SOURCES, isDataSource, isSequenceSource, loadData, loadSequenceData } from "../data/sources.js";
 import { ENCODER_KINDS, type EncoderKind } from "../data/encode.js";
 import { ThreadPool } from "../parallel/pool.js";
@@ -74,6 +75,7 @@ Options:
   --reinforcement <p>    reinforcement p_r in [0,1]                               [0.5]
   --patience <n>         epochs without validation gain before gamma grows        [10]
   --sigma-init <s>       std of the initial hidden weights                        [64]
+  --clip <c>             keep the hidden weights in [-c, c] (spec §2.5)         [none]
   --out <file>           save the model and its training state after every epoch
                          (written to a temporary file, then renamed)
   --report <file>        write a self-contained HTML report (charts, per-epoch
@@ -130,6 +132,7 @@ function main(argv: string[]): number {
     reinforcement: { type: "string", default: "0.5" },
     patience: { type: "string", default: "10" },
     "sigma-init": { type: "string", default: "64" },
+    clip: { type: "string" },
     out: { type: "string" },
     report: { type: "string" },
     resume: { type: "string" },
@@ -189,7 +192,9 @@ function main(argv: string[]): number {
     patience: positive("patience", values.patience),
     sigmaInit: real("sigma-init", values["sigma-init"]),
     groupSize: values["group-size"] === undefined ? undefined : positive("group-size", values["group-size"]),
+    clip: values.clip === undefined ? undefined : positive("clip", values.clip),
   };
+  if (hyper.clip !== undefined && hyper.clip > H_MAX) throw new UsageError(`--clip expects at most ${H_MAX} (the int16 range), got ${hyper.clip}`);
   if (!(hyper.sigmaInit > 0)) throw new UsageError(`--sigma-init expects a positive number, got '${values["sigma-init"]}'`);
   const shape: TrainOptions = rnn
     ? {
@@ -252,7 +257,7 @@ function main(argv: string[]): number {
   const arch = m instanceof Rnn
     ? `binary RNN: ${m.inputs} bits/step${m.expansion ? ` → expansion ${m.kx}` : ""} → state ${m.ks} → output ${m.ky} → ${m.classes} classes, horizon ${trainer.shape.horizon ?? (train as SequenceDataset).steps}, s_0 ${m.initialState === "zero" ? "0" : "+1"}`
     : `${[train.k, ...trainer.shape.hidden!, train.classes].join("-")} binary MLP`;
-  log(`bep: ${arch} (${m.parameters} weights), backend ${backend.name}${threads > 1 ? ` × ${threads} threads` : ""}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, patience ${o.patience}, sigma_init ${o.sigmaInit}, seed ${o.seed}`);
+  log(`bep: ${arch} (${m.parameters} weights), backend ${backend.name}${threads > 1 ? ` × ${threads} threads` : ""}, ${o.epochs} epochs, bs ${o.batchSize}, r ${o.robustness}, nu ${o.gate}, p_r ${o.reinforcement}, gamma ${trainer.groupSizes.join(",")}, patience ${o.patience}, sigma_init ${o.sigmaInit}${o.clip === undefined ? "" : `, clip ±${o.clip}`}, seed ${o.seed}`);
 
   const bar = !json && process.stderr.isTTY ? progressBar(o.epochs) : undefined;
   let last: EpochMetrics | undefined;

@@ -5,7 +5,8 @@
  *
  *   0      "BEPM"                         magic
  *   4      u32 LE  version (1: MLP; 2: adds the recurrent kind; 3: adds inference-only files of
- *                  1-bit weights; 4: adds the recurrent initial state s_0 = 0)
+ *                  1-bit weights; 4: adds the recurrent initial state s_0 = 0; 5: adds the
+ *                  training option clip)
  *   8      u32 LE  header length h
  *   12     h bytes of UTF-8 JSON header   shapes, options, section table
  *   12+h   sections, in header order, little-endian, no padding
@@ -25,9 +26,10 @@ import { crc32 } from "./crc32.js";
 /**
  * The newest version this library reads and writes; newer files are refused. Each file is written
  * with the oldest version that can hold it: 1 (an MLP), 2 (a recurrent network), 3 (1-bit
- * weights), 4 (a recurrent network with s_0 = 0, which older readers would run with s_0 = +1).
+ * weights), 4 (a recurrent network with s_0 = 0, which older readers would run with s_0 = +1),
+ * 5 (a training state with a clip ±c, which older readers would resume without it).
  */
-export const MODEL_FILE_VERSION = 4;
+export const MODEL_FILE_VERSION = 5;
 const MAGIC = [0x42, 0x45, 0x50, 0x4d]; // "BEPM"
 
 type SectionType = "i8" | "i16" | "i32" | "u32" | "f32";
@@ -125,7 +127,7 @@ export function serializeModel<D extends TrainData>(model: ModelFor<D>, encoder:
     training,
     sections: sections.map((s) => ({ name: s.name, type: s.type, length: s.values.length })),
   };
-  const version = m instanceof Rnn && m.initialState === "zero" ? 4 : sign ? 3 : m instanceof Rnn ? 2 : 1;
+  const version = training?.options.clip !== undefined ? 5 : m instanceof Rnn && m.initialState === "zero" ? 4 : sign ? 3 : m instanceof Rnn ? 2 : 1;
   const json = new TextEncoder().encode(JSON.stringify(header, (_, v) => (v === Infinity ? "Infinity" : v)));
   const body = sections.reduce((n, s) => n + s.values.length * BYTES[s.type], 0);
   const out = new Uint8Array(12 + json.length + body + 4);
@@ -258,6 +260,9 @@ export function deserializeModel(bytes: Uint8Array, name: string, backend: Backe
   if (header.training) {
     const { options, state } = header.training;
     if (!options || typeof options !== "object" || !state || !isInt(state.epoch, 0)) fail("header.training is malformed (expected options and a state with an epoch count)");
+    if (options.clip !== undefined && !(version >= 5 && isInt(options.clip, 1) && options.clip <= H_MAX)) {
+      fail(`header.training.options.clip must be an integer in [1, ${H_MAX}]${version < 5 ? ` in a version-5 file (this is version ${version})` : ""}, got ${JSON.stringify(options.clip)}`);
+    }
     const { schedule, previousError } = state;
     const layerCount = header.kind === "rnn" ? 2 : sizes.length - 1;
     if (typeof previousError !== "number" || !(previousError >= 0 && previousError <= 1)) fail(`header.training.state.previousError must be a number in [0, 1], got ${JSON.stringify(previousError)}`);

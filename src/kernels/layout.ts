@@ -25,3 +25,8 @@ export function updateScratchWords(batch: number, groups: number, n: number, k: 
 export const H_MIN = -32768;
 /** Most positive value an i16 hidden weight can take. */
 export const H_MAX = 32767;
+
+/** Bounds [lo, hi] of the hidden weights under the optional clip ±c of spec §2.5 (eq. 9); the int16 range without one. */
+export function clipBounds(clip?: number): [lo: number, hi: number] {
+  return clip === undefined ? [H_MIN, H_MAX] : [-clip, clip];
+}

@@ -74,6 +74,13 @@ export class Layer {
     }
   }
 
+  /** Clamps H into [lo, hi] (lo ≤ −1, hi ≥ 0, so no sign changes and W stays as it is). */
+  clamp(lo: number, hi: number): void {
+    if (!(lo <= -1 && hi >= 0)) throw new RangeError(`clamp: bounds must keep every sign (lo ≤ −1, hi ≥ 0), got [${lo}, ${hi}]`);
+    const h = this.H.data;
+    for (let i = 0; i < h.length; i++) h[i] = Math.max(lo, Math.min(hi, h[i]));
+  }
+
   /** Number of trainable weights. */
   get size(): number {
     return this.n * this.k;

@@ -54,6 +54,7 @@ interface SettingsPayload {
   robustness: number;
   gate: number;
   groupSizes: number[];
+  clip: number | null;
   /** BatchRecord buffers: [address, length] each. */
   inputs: [number, number][];
   desired: [number, number][];
@@ -171,7 +172,7 @@ export class ParallelStepper {
     Atomics.store(counter, 0, 0);
     pool.all((ch) => ch.post(Cmd.UPDATE, [active]));
     let updated = 0;
-    claimEach(counter, this.units.length, (u) => void (updated += updateUnit(record, active, s.groupSizes, this.units[u])));
+    claimEach(counter, this.units.length, (u) => void (updated += updateUnit(record, active, s, this.units[u])));
     for (const ch of pool.channels) updated += ch.wait()[0];
     s.clock?.lap("update");
     return { active, correct, updated };
@@ -213,13 +214,14 @@ export class ParallelStepper {
   private syncSettings(s: StepSettings): void {
     const { backend, record } = this;
     // What the helpers were last told: the settings and the winners buffers (reserve() may replace them).
-    const key = [s.robustness, s.gate, ...s.groupSizes, ...record.winners.flatMap((b) => [backend.address(b), b.length])];
+    const key = [s.robustness, s.gate, s.clip ?? 0, ...s.groupSizes, ...record.winners.flatMap((b) => [backend.address(b), b.length])];
     if (key.length === this.sentSettings.length && key.every((v, i) => v === this.sentSettings[i])) return;
     const ref = (b: Buf): [number, number] => [backend.address(b), b.length];
     const payload: SettingsPayload = {
       robustness: s.robustness,
       gate: s.gate,
       groupSizes: [...s.groupSizes],
+      clip: s.clip ?? null,
       inputs: record.inputs.map(ref),
       desired: record.desired.map(ref),
       winners: record.winners.map(ref),
@@ -289,7 +291,7 @@ export class MlpHelper {
           desired: p.desired.map((r) => adopt("u32", r)),
           winners: p.winners.map((r) => adopt("i32", r)),
         });
-        this.settings = { robustness: p.robustness, gate: p.gate, groupSizes: p.groupSizes };
+        this.settings = { robustness: p.robustness, gate: p.gate, groupSizes: p.groupSizes, ...(p.clip === null ? {} : { clip: p.clip }) };
         return [];
       }
       case Cmd.DATASET: {
@@ -314,9 +316,9 @@ export class MlpHelper {
         return [correct];
       }
       case Cmd.UPDATE: {
-        const record = this.need(this.record, "settings"), groupSizes = this.need(this.settings, "settings").groupSizes;
+        const record = this.need(this.record, "settings"), settings = this.need(this.settings, "settings");
         let updated = 0;
-        claimEach(this.counter, this.units.length, (u) => void (updated += updateUnit(record, args[0], groupSizes, this.units[u], this.scratch!)));
+        claimEach(this.counter, this.units.length, (u) => void (updated += updateUnit(record, args[0], settings, this.units[u], this.scratch!)));
         return [updated];
       }
       case Cmd.PREDICT: {

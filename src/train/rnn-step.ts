@@ -6,7 +6,7 @@
  * the step.
  */
 import type { Buf } from "../kernels/buffer.js";
-import { groupCount, rowWords } from "../kernels/layout.js";
+import { clipBounds, groupCount, rowWords } from "../kernels/layout.js";
 import type { SequenceDataset } from "../data/sequences.js";
 import { RnnWorkspace, fillOnes, type Rnn } from "../model/rnn.js";
 import { transposeOf } from "../model/layer.js";
@@ -169,10 +169,11 @@ export class RnnStepper {
 
     // Output layer: winner per group (spec §2.4) and H_sy += 2 s*_y s_Tᵀ (eqs. 8–9).
     const [gammaS, gammaY] = s.groupSizes;
+    const [lo, hi] = clipBounds(s.clip);
     backend.winners(ws.zy, this.desiredY, this.winY, active, ky, gammaY);
     clock?.lap("winners");
     let updated = backend.updateRows(
-      model.sy.H, model.sy.W, model.sy.WT, ws.block(ws.states, T, wsw, active), this.desiredY, this.winY, active, ky, ks, gammaY,
+      model.sy.H, model.sy.W, model.sy.WT, ws.block(ws.states, T, wsw, active), this.desiredY, this.winY, active, ky, ks, gammaY, lo, hi,
     );
     clock?.lap("update");
 
@@ -239,8 +240,8 @@ export class RnnStepper {
       clock?.lap("update");
     }
     // H ← clamp(H + 2ΔH) once for the batch (factor 2 on all three; spec §4).
-    model.xs.addRows(this.deltaXs, this.touched, touched);
-    model.ss.addRows(this.deltaSs, this.touched, touched);
+    model.xs.addRows(this.deltaXs, this.touched, touched, lo, hi);
+    model.ss.addRows(this.deltaSs, this.touched, touched, lo, hi);
     for (let r = 0; r < touched; r++) {
       const j = this.touched[r];
       this.deltaXs.fill(0, j * kx, (j + 1) * kx);

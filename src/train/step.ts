@@ -5,7 +5,7 @@
  * were before the step.
  */
 import type { Buf } from "../kernels/buffer.js";
-import { groupCount, rowWords, H_MAX, H_MIN } from "../kernels/layout.js";
+import { clipBounds, groupCount, rowWords } from "../kernels/layout.js";
 import type { Dataset } from "../data/dataset.js";
 import { Workspace, argmax, chunkRows, sum, type MlpWeights } from "../model/mlp.js";
 import { transposeOf } from "../model/layer.js";
@@ -19,6 +19,8 @@ export interface StepSettings {
   gate: number;
   /** Group sizes γ, one per entry of the model's schedule widths. */
   groupSizes: number[];
+  /** The optional clip c of spec §2.5: updates saturate at [−c, c] instead of the int16 range. */
+  clip?: number;
   /** When set, each phase of the step is timed into it. */
   clock?: PhaseClock | null;
   /**
@@ -200,13 +202,14 @@ export function updateUnits(sizes: readonly number[], rows = Infinity): UpdateUn
 }
 
 /**
- * ΔH over the `active` samples of `record` and the saturating update (eqs. 8–9) of one unit's
- * rows; returns the number of rows updated. `scratch`: as Backend.updateRows.
+ * ΔH over the `active` samples of `record` and the saturating update (eqs. 8–9, at s.clip) of one
+ * unit's rows; returns the number of rows updated. `scratch`: as Backend.updateRows.
  */
-export function updateUnit(record: BatchRecord, active: number, groupSizes: readonly number[], [l, j0, j1]: UpdateUnit, scratch?: Buf<"i32">): number {
+export function updateUnit(record: BatchRecord, active: number, s: Pick<StepSettings, "groupSizes" | "clip">, [l, j0, j1]: UpdateUnit, scratch?: Buf<"i32">): number {
   const { backend, sizes, layers } = record.model;
   const layer = layers[l - 1];
-  return backend.updateRows(layer.H, layer.W, layer.WT, record.inputs[l - 1], record.desired[l], record.winners[l], active, sizes[l], sizes[l - 1], groupSizes[l - 1], H_MIN, H_MAX, j0, j1, scratch);
+  const [lo, hi] = clipBounds(s.clip);
+  return backend.updateRows(layer.H, layer.W, layer.WT, record.inputs[l - 1], record.desired[l], record.winners[l], active, sizes[l], sizes[l - 1], s.groupSizes[l - 1], lo, hi, j0, j1, scratch);
 }
 
 /** Bytes of i32 per sample row that a step's chunk scratch uses (pre-activations and backward sums). */
@@ -225,7 +228,7 @@ export function stepHere(
   const { active, correct } = samples.run(data, indices, from, count, s, record, 0);
   if (active === 0) return { active, correct, updated: 0 };
   let updated = 0;
-  for (const unit of units) updated += updateUnit(record, active, s.groupSizes, unit);
+  for (const unit of units) updated += updateUnit(record, active, s, unit);
   s.clock?.lap("update");
   return { active, correct, updated };
 }

@@ -4,6 +4,7 @@
  */
 import { loadBackendSync, type Backend, type BackendChoice } from "../kernels/backend.js";
 import type { Buf } from "../kernels/buffer.js";
+import { clipBounds, H_MAX } from "../kernels/layout.js";
 import { geometricTable } from "../kernels/geometric.js";
 import { prngBelow, seedState, STREAM } from "../kernels/js/prng.js";
 import { Dataset } from "../data/dataset.js";
@@ -60,6 +61,12 @@ export interface TrainOptions {
   patience?: number;
   /** σ of the hidden-weight init (default 64). */
   sigmaInit?: number;
+  /**
+   * Clip c of the hidden weights (spec §2.5, optional): H stays in [−c, c] — initial values, updates
+   * and reinforcement saturate there; a continued model is clamped into it first. An integer in
+   * [1, 32767] (default: none, only the int16 range). Small clips hurt (docs/results/ablations.md).
+   */
+  clip?: number;
   /** The BEF search of a new model's classifier (default: α = BEF_ALPHA, 50·C·K proposed flips). */
   bef?: BefOptions;
   /** Fraction of the training set held out for validation (default 0.1). */
@@ -193,7 +200,8 @@ export interface TrainerState {
 }
 
 /** Options every model family shares, with their defaults applied. */
-export type CommonOptions = Required<Omit<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon" | "temporalUpdate" | "initialState" | "groupSize" | "backend" | "model" | "threads" | "bef">>;
+export type CommonOptions = Required<Omit<TrainOptions, "hidden" | "state" | "output" | "expansion" | "horizon" | "temporalUpdate" | "initialState" | "groupSize" | "backend" | "model" | "threads" | "bef" | "clip">> &
+  Pick<TrainOptions, "clip">;
 
 /** A model family as the trainer sees it. */
 interface Family<D extends TrainData> {
@@ -243,6 +251,7 @@ export class Trainer<D extends TrainData = Dataset> {
       patience: options.patience ?? 10,
       sigmaInit: options.sigmaInit ?? 64,
       validationFraction: options.validationFraction ?? 0.1,
+      ...(options.clip === undefined ? {} : { clip: options.clip }),
     };
     checkInt("epochs", o.epochs, 1);
     checkInt("batchSize", o.batchSize, 1);
@@ -253,6 +262,7 @@ export class Trainer<D extends TrainData = Dataset> {
     }
     if (!(o.validationFraction >= 0 && o.validationFraction < 1)) throw new RangeError(`validationFraction must be in [0, 1), got ${o.validationFraction}`);
     if (!(o.sigmaInit >= 0 && o.sigmaInit <= 10000)) throw new RangeError(`sigmaInit must be in [0, 10000], got ${o.sigmaInit}`);
+    if (o.clip !== undefined) checkInt("clip", o.clip, 1, H_MAX);
     this.options = o;
     const threads = options.threads ?? 1;
     if (typeof threads === "number") {
@@ -278,6 +288,8 @@ export class Trainer<D extends TrainData = Dataset> {
         ? rnnFamily(this.backend, train, options, o)
         : mlpFamily(this.backend, train as Dataset, options, o, this.pool)) as unknown as Family<D>;
       this.model = this.family.model;
+      const [lo, hi] = clipBounds(o.clip);
+      if (o.clip !== undefined) for (const { layer } of this.family.reinforced) layer.clamp(lo, hi);
       const widths = this.family.scheduleWidths;
       const gamma0 = options.groupSize ?? this.family.defaultGroupSizes;
       this.schedule = new GroupSchedule(widths, typeof gamma0 === "number" ? widths.map(() => gamma0) : gamma0, o.patience);
@@ -307,7 +319,8 @@ export class Trainer<D extends TrainData = Dataset> {
       const p = o.reinforcement * Math.sqrt(this.previousError) * Math.sqrt(2 / (Math.PI * fanIn));
       return p > 0 ? this.backend.from("u32", geometricTable(p)) : null;
     });
-    const settings: StepSettings = { robustness: o.robustness, gate: o.gate, groupSizes, clock };
+    const settings: StepSettings = { robustness: o.robustness, gate: o.gate, groupSizes, clock, ...(o.clip === undefined ? {} : { clip: o.clip }) };
+    const [lo, hi] = clipBounds(o.clip);
     const order = Int32Array.from({ length: fit.n }, (_, i) => i);
     shuffleInPlace(order, this.shuffle);
     clock?.lap("data");
@@ -317,7 +330,7 @@ export class Trainer<D extends TrainData = Dataset> {
     const reinforce = (): void => {
       family.reinforced.forEach(({ layer }, i) => {
         const table = tables[i];
-        if (table !== null) this.backend.reinforce(layer.H, layer.size, table, this.reinforceState);
+        if (table !== null) this.backend.reinforce(layer.H, layer.size, table, this.reinforceState, lo, hi);
       });
       clock?.lap("reinforcement");
     };
