@@ -188,7 +188,7 @@ export function updateRows(
     touched++;
     const h = H + ((<usize>j * k) << 1);
     const wrow = W + <usize>j * inRow;
-    const wtcol = WT == 0 ? 0 : WT + (<usize>(j >> 5) << 2);
+    const wtcol: usize = WT == 0 ? 0 : WT + (<usize>(j >> 5) << 2);
     const bit: u32 = 1 << (j & 31);
     if (ASC_FEATURE_SIMD && to - from <= 16383) {
       // 16 weights at a time: per sample, the 16 input bits (flipped where a*_bj = −1) become
@@ -253,4 +253,72 @@ export function updateRows(
     writeBack(h, wrow, wtcol, outRow, bit, acc, 0, k, lo, hi);
   }
   return touched;
+}
+
+/**
+ * The time-summed state update of BEP-TT (spec §4), one series: for each w < count,
+ * DELTA[ROWS[w], :] += SUMS[w, :] (the spec's "sum" of s*_tj·a_t over the steps), or with vote ≠ 0
+ * its sign, −1, 0 or +1 per weight. DELTA is i32 (row stride k), SUMS i32 count × k.
+ */
+export function addRowSums(DELTA: usize, ROWS: usize, SUMS: usize, count: i32, k: i32, vote: i32): void {
+  for (let w = 0; w < count; w++) {
+    const d = DELTA + ((<usize>load<i32>(ROWS + (<usize>w << 2)) * <usize>k) << 2);
+    const s = SUMS + ((<usize>w * <usize>k) << 2);
+    let c = 0;
+    if (ASC_FEATURE_SIMD) {
+      const zero = i32x4.splat(0);
+      for (; c + 4 <= k; c += 4) {
+        const at = <usize>c << 2;
+        let v = v128.load(s + at);
+        // sign(v) = (v < 0 mask) − (v > 0 mask): the masks are −1 where true.
+        if (vote != 0) v = i32x4.sub(i32x4.lt_s(v, zero), i32x4.gt_s(v, zero));
+        v128.store(d + at, i32x4.add(v128.load(d + at), v));
+      }
+    }
+    for (; c < k; c++) {
+      const at = <usize>c << 2;
+      const v = load<i32>(s + at);
+      store<i32>(d + at, load<i32>(d + at) + (vote != 0 ? <i32>(v > 0) - <i32>(v < 0) : v));
+    }
+  }
+}
+
+/**
+ * The batch's update of listed rows (eq. 9): for each r < count, row j = ROWS[r] of H (i16 `n` × `k`)
+ * becomes clamp(H[j,:] + 2·DELTA[j,:], lo, hi), W's row j and Wᵀ's column j follow (WT = 0 for a
+ * layer that keeps no Wᵀ; WT must equal Wᵀ on entry), and DELTA's row j is zeroed for the next batch.
+ */
+export function applyRows(H: usize, W: usize, WT: usize, DELTA: usize, ROWS: usize, count: i32, n: i32, k: i32, lo: i32, hi: i32): void {
+  const inRow = rowBytes(k), outRow = rowBytes(n);
+  for (let r = 0; r < count; r++) {
+    const j = load<i32>(ROWS + (<usize>r << 2));
+    const h = H + ((<usize>j * <usize>k) << 1);
+    const delta = DELTA + ((<usize>j * <usize>k) << 2);
+    const wrow = W + <usize>j * inRow;
+    const wtcol: usize = WT == 0 ? 0 : WT + (<usize>(j >> 5) << 2);
+    const bit: u32 = 1 << (j & 31);
+    let simdEnd = 0;
+    if (ASC_FEATURE_SIMD) {
+      // 16 weights at a time, in i32 lanes so that 2·ΔH cannot overflow before the clamp.
+      simdEnd = k & ~15;
+      const low = i32x4.splat(lo), high = i32x4.splat(hi);
+      for (let base = 0; base < simdEnd; base += 16) {
+        const p = h + (<usize>base << 1), q = delta + (<usize>base << 2);
+        const h0 = v128.load(p), h1 = v128.load(p, 16);
+        const v0 = i32x4.min_s(high, i32x4.max_s(low, i32x4.add(i32x4.extend_low_i16x8_s(h0), i32x4.shl(v128.load(q), 1))));
+        const v1 = i32x4.min_s(high, i32x4.max_s(low, i32x4.add(i32x4.extend_high_i16x8_s(h0), i32x4.shl(v128.load(q, 16), 1))));
+        const v2 = i32x4.min_s(high, i32x4.max_s(low, i32x4.add(i32x4.extend_low_i16x8_s(h1), i32x4.shl(v128.load(q, 32), 1))));
+        const v3 = i32x4.min_s(high, i32x4.max_s(low, i32x4.add(i32x4.extend_high_i16x8_s(h1), i32x4.shl(v128.load(q, 48), 1))));
+        const n0 = i16x8.narrow_i32x4_s(v0, v1), n1 = i16x8.narrow_i32x4_s(v2, v3);
+        v128.store(p, n0);
+        v128.store(p, n1, 16);
+        const wp = wrow + (<usize>base >> 3);
+        const signs = <u16>(~(i16x8.bitmask(n0) | (i16x8.bitmask(n1) << 8)));
+        if (wtcol != 0) flipTransposed(wtcol, outRow, bit, base, <u32>(load<u16>(wp) ^ signs));
+        store<u16>(wp, signs);
+      }
+    }
+    writeBack(h, wrow, wtcol, outRow, bit, delta, simdEnd, k, lo, hi);
+    memory.fill(delta, 0, <usize>k << 2);
+  }
 }

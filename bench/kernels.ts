@@ -110,6 +110,8 @@ interface KernelCase {
 
 /** Number of winners (entries ≠ −1) in the inputs' WIN. */
 const winnerCount = (x: Inputs): number => x.WIN.filter((j) => j >= 0).length;
+/** The winners of the first sample (its entries of WIN ≠ −1): distinct rows, as one series' state-layer winners. */
+const firstRowWinners = ({ N, gamma }: Shape, x: Inputs): Int32Array => x.WIN.subarray(0, groupCount(N, gamma)).filter((j) => j >= 0);
 
 /** Gate threshold that opens about 10% of gates for z of K random ±1 products. */
 const gateThreshold = (K: number): number => Math.floor(Math.sqrt(K) / 8);
@@ -182,6 +184,30 @@ const KERNELS: readonly KernelCase[] = [
       const H = m.from("i16", x.H), W = m.from("u32", x.W), WT = m.from("u32", x.WT);
       const APREV = m.from("u32", x.A), ASTAR = m.from("u32", x.ASTAR), WIN = m.from("i32", x.WIN);
       return () => m.backend.updateRows(H, W, WT, APREV, ASTAR, WIN, B, N, K, gamma);
+    },
+  },
+  {
+    // BEP-TT: one series' winners add the signs of their sums over time ("vote") to ΔH.
+    name: "addRowSums",
+    unit: "delta",
+    elements: (s, x) => firstRowWinners(s, x).length * s.K,
+    note: (s, x) => `γ=${s.gamma}, ${firstRowWinners(s, x).length} winners, vote`,
+    bind(m, s, x) {
+      const { K, N } = s, rows = firstRowWinners(s, x);
+      const DELTA = m.alloc("i32", N * K), ROWS = m.from("i32", rows), SUMS = m.from("i32", Int32Array.from(x.H.subarray(0, rows.length * K)));
+      return () => m.backend.addRowSums(DELTA, ROWS, SUMS, rows.length, K, true);
+    },
+  },
+  {
+    // BEP-TT: the batch's ΔH applied to the touched rows (clamp, W and Wᵀ refreshed, ΔH zeroed).
+    name: "applyRows",
+    unit: "delta",
+    elements: (s, x) => firstRowWinners(s, x).length * s.K,
+    note: (s, x) => `γ=${s.gamma}, ${firstRowWinners(s, x).length} rows`,
+    bind(m, s, x) {
+      const { K, N } = s, rows = firstRowWinners(s, x);
+      const H = m.from("i16", x.H), W = m.from("u32", x.W), WT = m.from("u32", x.WT), DELTA = m.alloc("i32", N * K), ROWS = m.from("i32", rows);
+      return () => m.backend.applyRows(H, W, WT, DELTA, ROWS, rows.length, N, K);
     },
   },
   {

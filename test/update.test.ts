@@ -252,3 +252,68 @@ describe("updateRows", () => {
     expectAllSame(results, "no winners", { H: H0, touched: 0 });
   });
 });
+
+describe("addRowSums and applyRows (the time-summed state update of BEP-TT, spec §4)", () => {
+  const sign3 = (v: number) => (v > 0 ? 1 : v < 0 ? -1 : 0);
+  /** Sums over time with ties at 0 and values far beyond the int16 range. */
+  const sumValue = (rng: Rng) => rng.pick([0, 0, 1, -1, 2, -3, 70000, -70000, 1 << 20, rng.range(-50, 50)]);
+  const SHAPES = [
+    { rows: 1, k: 1, count: 1 }, { rows: 3, k: 63, count: 2 }, { rows: 17, k: 65, count: 5 }, { rows: 10, k: 127, count: 0 },
+    { rows: 64, k: 128, count: 9 }, { rows: 65, k: 129, count: 65 }, { rows: 129, k: 1000, count: 7 }, { rows: 5, k: 16, count: 3 },
+    { rows: 1000, k: 35, count: 40 }, { rows: 2, k: 48, count: 2 },
+  ];
+
+  it.each(SHAPES.flatMap((sh) => [true, false].map((vote) => ({ ...sh, vote }))))(
+    "addRowSums vs naive, repeated rows included (rows $rows, k $k, count $count, vote $vote)",
+    ({ rows, k, count, vote }) => {
+      const rng = new Rng(rows * 31 + k * 7 + count, 40);
+      const DELTA0 = Int32Array.from({ length: rows * k }, () => rng.range(-1000, 1000));
+      const ROWS = Int32Array.from({ length: count }, (_, w) => (w === 1 ? 0 : rng.int(rows))); // row 0 may come twice
+      const SUMS = Int32Array.from({ length: count * k }, () => sumValue(rng));
+      const want = DELTA0.slice();
+      for (let w = 0; w < count; w++) for (let c = 0; c < k; c++) want[ROWS[w] * k + c] += vote ? sign3(SUMS[w * k + c]) : SUMS[w * k + c];
+      const results = onEach((s, be) => {
+        const DELTA = s.from("i32", DELTA0);
+        be.addRowSums(DELTA, s.from("i32", ROWS), s.from("i32", SUMS), count, k, vote);
+        return { DELTA: DELTA.data.slice() };
+      });
+      expectAllSame(results, `addRowSums ${rows}x${k} count ${count}`, { DELTA: want });
+    },
+  );
+
+  const CLIPS = [{ lo: H_MIN, hi: H_MAX }, { lo: -5, hi: 5 }, { lo: -1000, hi: 1000 }];
+  it.each(SHAPES.flatMap((sh, i) => [{ ...sh, ...CLIPS[i % 3], label: `[${CLIPS[i % 3].lo}, ${CLIPS[i % 3].hi}]` }]))(
+    "applyRows vs naive: clamp(H + 2Δ), W = sign(H), WT = Wᵀ or none, Δ's rows zeroed (rows $rows, k $k, count $count, $label)",
+    ({ rows, k, count, lo, hi }) => {
+      const rng = new Rng(rows * 13 + k * 5 + count, 41);
+      const H0 = Int16Array.from({ length: rows * k }, () => (rng.float() < 0.5 ? rng.pick([H_MAX, H_MAX - 1, H_MIN, H_MIN + 1, 0, -1, 1, lo, hi, lo + 1, hi - 1]) : rng.range(-40, 40)));
+      const DELTA0 = Int32Array.from({ length: rows * k }, () => rng.pick([0, 1, -1, 20000, -20000, 40000, -40000, rng.range(-30, 30)]));
+      const ROWS = Int32Array.from({ length: count }, () => rng.int(rows));
+      const H = H0.slice(), DELTA = DELTA0.slice();
+      for (const j of ROWS) {
+        for (let i = 0; i < k; i++) H[j * k + i] = Math.max(lo, Math.min(hi, H[j * k + i] + 2 * DELTA[j * k + i]));
+        DELTA.fill(0, j * k, (j + 1) * k);
+      }
+      const want = { H, DELTA, W: packRef(H, rows, k), WT: packRef(transposeRef(H, rows, k), k, rows) };
+      const results = onEach((s, be) => {
+        const h = s.from("i16", H0), w = s.from("u32", packRef(H0, rows, k)), wt = s.from("u32", packRef(transposeRef(H0, rows, k), k, rows)), d = s.from("i32", DELTA0);
+        be.applyRows(h, w, wt, d, s.from("i32", ROWS), count, rows, k, lo, hi);
+        const h2 = s.from("i16", H0), w2 = s.from("u32", packRef(H0, rows, k));
+        be.applyRows(h2, w2, null, s.from("i32", DELTA0), s.from("i32", ROWS), count, rows, k, lo, hi);
+        return { H: h.data.slice(), W: w.data.slice(), WT: wt.data.slice(), DELTA: d.data.slice(), HnoT: h2.data.slice(), WnoT: w2.data.slice() };
+      });
+      expectAllSame(results, `applyRows ${rows}x${k} count ${count}`, { ...want, HnoT: want.H, WnoT: want.W });
+    },
+  );
+
+  it("reject a row index outside the matrix and overlapping buffers", () => {
+    onEach((s, be) => {
+      const DELTA = s.alloc("i32", 4 * 10), SUMS = s.alloc("i32", 10);
+      expect(() => be.addRowSums(DELTA, s.from("i32", [4]), SUMS, 1, 10, true)).toThrow(/^addRowSums: ROWS\[0\] = 4 is not a row index in \[0, 4\)$/);
+      expect(() => be.addRowSums(DELTA, s.from("i32", [0]), DELTA, 1, 10, true)).toThrow(/^addRowSums: DELTA and SUMS must be different buffers$/);
+      const H = s.alloc("i16", 40), W = s.alloc("u32", 4 * 4);
+      expect(() => be.applyRows(H, W, null, DELTA, s.from("i32", [-1]), 1, 4, 10)).toThrow(/^applyRows: ROWS\[0\] = -1 is not a row index in \[0, 4\)$/);
+      expect(() => be.applyRows(H, W, null, DELTA, s.from("i32", [0]), 1, 4, 10, 1, 5)).toThrow(/^applyRows: clip bounds/);
+    });
+  });
+});

@@ -265,6 +265,42 @@ export class Backend {
     return this.impl.reinforce(H, n, table, table.length, state, lo, hi);
   }
 
+  /**
+   * The time-summed state update of BEP-TT (spec §4) for one series: DELTA[ROWS[w], :] += SUMS[w, :]
+   * for w < count (the spec's "sum"), or with `vote` its sign, −1, 0 or +1 per weight. DELTA is
+   * i32 with row stride k; SUMS is i32 count × k (the `desired` kernel's sums over time).
+   */
+  addRowSums(DELTA: Buf<"i32">, ROWS: Buf<"i32">, SUMS: Buf<"i32">, length: number, k: number, vote: boolean): void {
+    count("addRowSums", "length", length, 0);
+    count("addRowSums", "k", k, 1);
+    this.need("addRowSums", "ROWS", ROWS, "i32", length);
+    this.need("addRowSums", "SUMS", SUMS, "i32", length * k);
+    this.need("addRowSums", "DELTA", DELTA, "i32", k);
+    checkRows("addRowSums", ROWS, length, Math.floor(DELTA.length / k));
+    distinct("addRowSums", { DELTA, ROWS, SUMS });
+    this.impl.addRowSums(DELTA, ROWS, SUMS, length, k, vote);
+  }
+
+  /**
+   * The batch's update of the rows ROWS[0..length) of a layer with `n` neurons and fan-in `k` (eq. 9):
+   * H[j,:] ← clamp(H[j,:] + 2·DELTA[j,:], lo, hi), W's row j and WT's column j follow (WT null for a
+   * layer that keeps no Wᵀ), and DELTA's row j is zeroed for the next batch. DELTA is i32 n × k.
+   */
+  applyRows(H: Buf<"i16">, W: Buf<"u32">, WT: Buf<"u32"> | null, DELTA: Buf<"i32">, ROWS: Buf<"i32">, length: number, n: number, k: number, lo = H_MIN, hi = H_MAX): void {
+    count("applyRows", "length", length, 0);
+    count("applyRows", "n", n, 1);
+    count("applyRows", "k", k, 1);
+    bounds("applyRows", lo, hi);
+    this.need("applyRows", "H", H, "i16", n * k);
+    this.need("applyRows", "W", W, "u32", n * rowWords(k));
+    if (WT !== null) this.need("applyRows", "WT", WT, "u32", k * rowWords(n));
+    this.need("applyRows", "DELTA", DELTA, "i32", n * k);
+    this.need("applyRows", "ROWS", ROWS, "i32", length);
+    checkRows("applyRows", ROWS, length, n);
+    distinct("applyRows", { H, W, ...(WT === null ? {} : { WT }), DELTA, ROWS });
+    this.impl.applyRows(H, W, WT, DELTA, ROWS, length, n, k, lo, hi);
+  }
+
   private checkForward(op: string, A: Buf<"u32">, W: Buf<"u32">, Z: Buf<"i32">, batch: number, k: number, n: number): void {
     count(op, "batch", batch, 0);
     count(op, "k", k, 1);
@@ -308,6 +344,14 @@ function bounds(op: string, lo: number, hi: number): void {
 }
 
 /** Kernels whose outputs must not alias their inputs (neither the same buffer nor overlapping views). */
+/** Every ROWS[0..length) must be a row index below `rows`. */
+function checkRows(op: string, ROWS: Buf<"i32">, length: number, rows: number): void {
+  const r = ROWS.data;
+  for (let i = 0; i < length; i++) {
+    if (!(r[i] >= 0 && r[i] < rows)) throw new RangeError(`${op}: ROWS[${i}] = ${r[i]} is not a row index in [0, ${rows})`);
+  }
+}
+
 function distinct(op: string, bufs: Record<string, Buf>): void {
   const entries = Object.entries(bufs);
   for (let i = 0; i < entries.length; i++) {

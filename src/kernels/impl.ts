@@ -43,4 +43,7 @@ export interface KernelImpl {
     batch: number, groups: number, n: number, k: number, lo: number, hi: number, j0: number, j1: number, scratch: Buf<"i32">,
   ): number;
   reinforce(H: Buf<"i16">, count: number, table: Buf<"u32">, len: number, state: Buf<"u32">, lo: number, hi: number): number;
+  addRowSums(DELTA: Buf<"i32">, ROWS: Buf<"i32">, SUMS: Buf<"i32">, count: number, k: number, vote: boolean): void;
+  /** WT null: the layer keeps no Wᵀ (nothing to flip). */
+  applyRows(H: Buf<"i16">, W: Buf<"u32">, WT: Buf<"u32"> | null, DELTA: Buf<"i32">, ROWS: Buf<"i32">, count: number, n: number, k: number, lo: number, hi: number): void;
 }

@@ -37,6 +37,8 @@ interface KernelExports {
     batch: number, groups: number, n: number, k: number, lo: number, hi: number, j0: number, j1: number, scratch: Ptr,
   ): number;
   reinforce(H: Ptr, count: number, table: Ptr, len: number, state: Ptr, lo: number, hi: number): number;
+  addRowSums(DELTA: Ptr, ROWS: Ptr, SUMS: Ptr, count: number, k: number, vote: number): void;
+  applyRows(H: Ptr, W: Ptr, WT: Ptr, DELTA: Ptr, ROWS: Ptr, count: number, n: number, k: number, lo: number, hi: number): void;
 }
 
 /** Pages (64 KiB) a shared kernel memory can grow to: the shared modules declare this maximum (1 GiB). */
@@ -184,6 +186,8 @@ function wrap(x: KernelExports, heap: Heap): KernelImpl {
     updateRows: (H, W, WT, APREV, ASTAR, WIN, batch, groups, n, k, lo, hi, j0, j1, scratch) =>
       x.updateRows(p(H), p(W), WT === null ? 0 : p(WT), p(APREV), p(ASTAR), p(WIN), batch, groups, n, k, lo, hi, j0, j1, p(scratch)),
     reinforce: (H, count, table, len, state, lo, hi) => x.reinforce(p(H), count, p(table), len, p(state), lo, hi),
+    addRowSums: (DELTA, ROWS, SUMS, count, k, vote) => x.addRowSums(p(DELTA), p(ROWS), p(SUMS), count, k, vote ? 1 : 0),
+    applyRows: (H, W, WT, DELTA, ROWS, count, n, k, lo, hi) => x.applyRows(p(H), p(W), WT === null ? 0 : p(WT), p(DELTA), p(ROWS), count, n, k, lo, hi),
   };
   return impl;
 }

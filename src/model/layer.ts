@@ -50,30 +50,6 @@ export class Layer {
     if (this.WT !== null) this.backend.transpose(this.W, this.WT, n, k);
   }
 
-  /**
-   * Adds 2·Δ to the rows `rows` of H, saturating at [lo, hi] (eq. 9), and refreshes those rows of
-   * W and columns of Wᵀ (if kept). Δ is an i32 n × k matrix; only the listed rows are read.
-   */
-  addRows(delta: Int32Array, rows: ArrayLike<number>, count: number, lo = H_MIN, hi = H_MAX): void {
-    const { n, k } = this;
-    const words = rowWords(k), tWords = rowWords(n);
-    const h = this.H.data, w = this.W.data, wt = this.WT === null ? null : this.WT.data;
-    for (let r = 0; r < count; r++) {
-      const j = rows[r];
-      const col = j >>> 5, bit = 1 << (j & 31);
-      w.fill(0, j * words, (j + 1) * words);
-      for (let i = 0; i < k; i++) {
-        const v = Math.min(hi, Math.max(lo, h[j * k + i] + 2 * delta[j * k + i]));
-        h[j * k + i] = v;
-        if (v >= 0) w[j * words + (i >>> 5)] |= 1 << (i & 31);
-        if (wt === null) continue;
-        const t = i * tWords + col;
-        if (v >= 0) wt[t] |= bit;
-        else wt[t] &= ~bit;
-      }
-    }
-  }
-
   /** Clamps H into [lo, hi] (lo ≤ −1, hi ≥ 0, so no sign changes and W stays as it is). */
   clamp(lo: number, hi: number): void {
     if (!(lo <= -1 && hi >= 0)) throw new RangeError(`clamp: bounds must keep every sign (lo ≤ −1, hi ≥ 0), got [${lo}, ${hi}]`);

@@ -58,7 +58,7 @@ export class RnnStepper {
   /** Output-layer winners, batch × K_y (room for γ = 1). */
   private readonly winY: Buf<"i32">;
   /** State-layer winners of one series, ⌈K_s/γ⌉ (room for γ = 1). */
-  private readonly winS: Int32Array;
+  private readonly winS: Buf<"i32">;
   /** Per state neuron of one series: steps where it is wrong, and Σ|z| over them. */
   private readonly wrongSteps: Int32Array;
   private readonly wrongAbs: Int32Array;
@@ -77,9 +77,10 @@ export class RnnStepper {
   private readonly sumS: Buf<"i32">;
   private readonly signsOut: Buf<"u32">;
   /** ΔH_xs and ΔH_ss of the batch (K_s × K_x, K_s × K_s), zero outside the rows being updated. */
-  private readonly deltaXs: Int32Array;
-  private readonly deltaSs: Int32Array;
-  private readonly touched: Int32Array;
+  private readonly deltaXs: Buf<"i32">;
+  private readonly deltaSs: Buf<"i32">;
+  /** The state neurons some series of the batch updates, and a flag per neuron. */
+  private readonly touched: Buf<"i32">;
   private readonly isTouched: Uint8Array;
   private readonly activeRows: Int32Array;
 
@@ -95,7 +96,7 @@ export class RnnStepper {
     this.sums = backend.alloc("i32", batch * ks);
     this.winY = backend.alloc("i32", batch * ky);
     const { kx } = model, wt = rowWords(steps), wMax = rowWords(Math.max(kx, ks));
-    this.winS = new Int32Array(ks);
+    this.winS = backend.alloc("i32", ks);
     this.wrongSteps = new Int32Array(ks);
     this.wrongAbs = new Int32Array(ks);
     this.seriesX = backend.alloc("u32", steps * rowWords(kx));
@@ -109,9 +110,9 @@ export class RnnStepper {
     this.sumX = backend.alloc("i32", ks * kx);
     this.sumS = backend.alloc("i32", ks * ks);
     this.signsOut = backend.alloc("u32", ks * wMax);
-    this.deltaXs = new Int32Array(ks * kx);
-    this.deltaSs = new Int32Array(ks * ks);
-    this.touched = new Int32Array(ks);
+    this.deltaXs = backend.alloc("i32", ks * kx);
+    this.deltaSs = backend.alloc("i32", ks * ks);
+    this.touched = backend.alloc("i32", ks);
     this.isTouched = new Uint8Array(ks);
     this.activeRows = new Int32Array(batch);
   }
@@ -200,9 +201,10 @@ export class RnnStepper {
           }
         }
       }
-      sharedMask(this.wrongSteps, this.wrongAbs, ks, gammaS, this.winS, 0);
+      const winS = this.winS.data;
+      sharedMask(this.wrongSteps, this.wrongAbs, ks, gammaS, winS, 0);
       let winners = 0;
-      for (let g = 0; g < groupCount(ks, gammaS); g++) if (this.winS[g] >= 0) this.winS[winners++] = this.winS[g];
+      for (let g = 0; g < groupCount(ks, gammaS); g++) if (winS[g] >= 0) winS[winners++] = winS[g];
       clock?.lap("winners");
       if (winners === 0) continue;
 
@@ -214,7 +216,7 @@ export class RnnStepper {
       backend.transpose(this.seriesD, this.dT, len, ks);
       const wl = rowWords(len), dT = this.dT.data, winnerD = this.winnerD.data, ones = this.ones.data;
       for (let w = 0; w < winners; w++) {
-        const j = this.winS[w];
+        const j = winS[w];
         winnerD.set(dT.subarray(j * wl, (j + 1) * wl), w * wl);
         fillOnes(ones, w * wl, len);
       }
@@ -222,32 +224,23 @@ export class RnnStepper {
       // With s_0 = 0 the series' first step adds nothing to ΔH_ss: its time bit leaves the gate.
       if (model.initialState === "zero" && t0 === ws.start[i]) for (let w = 0; w < winners; w++) ones[w * wl] &= ~1;
       backend.desired(this.winnerD, this.ones, this.sT, this.sumS, this.signsOut, winners, len, ks);
-      const sumX = this.sumX.data, sumS = this.sumS.data;
+      const vote = this.temporal === "vote", rows = this.winS.data, list = this.touched.data;
       for (let w = 0; w < winners; w++) {
-        const j = this.winS[w];
+        const j = rows[w];
         if (!this.isTouched[j]) {
           this.isTouched[j] = 1;
-          this.touched[touched++] = j;
-        }
-        if (this.temporal === "vote") {
-          for (let c = 0; c < kx; c++) this.deltaXs[j * kx + c] += signOf(sumX[w * kx + c]);
-          for (let c = 0; c < ks; c++) this.deltaSs[j * ks + c] += signOf(sumS[w * ks + c]);
-        } else {
-          for (let c = 0; c < kx; c++) this.deltaXs[j * kx + c] += sumX[w * kx + c];
-          for (let c = 0; c < ks; c++) this.deltaSs[j * ks + c] += sumS[w * ks + c];
+          list[touched++] = j;
         }
       }
+      backend.addRowSums(this.deltaXs, this.winS, this.sumX, winners, kx, vote);
+      backend.addRowSums(this.deltaSs, this.winS, this.sumS, winners, ks, vote);
       clock?.lap("update");
     }
-    // H ← clamp(H + 2ΔH) once for the batch (factor 2 on all three; spec §4).
-    model.xs.addRows(this.deltaXs, this.touched, touched, lo, hi);
-    model.ss.addRows(this.deltaSs, this.touched, touched, lo, hi);
-    for (let r = 0; r < touched; r++) {
-      const j = this.touched[r];
-      this.deltaXs.fill(0, j * kx, (j + 1) * kx);
-      this.deltaSs.fill(0, j * ks, (j + 1) * ks);
-      this.isTouched[j] = 0;
-    }
+    // H ← clamp(H + 2ΔH) once for the batch (factor 2 on all three; spec §4); ΔH's rows return to 0.
+    backend.applyRows(model.xs.H, model.xs.W, model.xs.WT, this.deltaXs, this.touched, touched, ks, kx, lo, hi);
+    backend.applyRows(model.ss.H, model.ss.W, model.ss.WT, this.deltaSs, this.touched, touched, ks, ks, lo, hi);
+    const list = this.touched.data;
+    for (let r = 0; r < touched; r++) this.isTouched[list[r]] = 0;
     clock?.lap("update");
     updated += touched;
     return { active, correct, updated };
@@ -255,14 +248,9 @@ export class RnnStepper {
 
   free(): void {
     this.ws.free();
-    const bufs = [this.desiredStates, this.desiredY, this.gates, this.sums, this.winY, this.seriesX, this.seriesS, this.seriesD, this.xT, this.sT, this.dT, this.winnerD, this.ones, this.sumX, this.sumS, this.signsOut];
+    const bufs = [this.desiredStates, this.desiredY, this.gates, this.sums, this.winY, this.seriesX, this.seriesS, this.seriesD, this.xT, this.sT, this.dT, this.winnerD, this.ones, this.sumX, this.sumS, this.signsOut, this.winS, this.deltaXs, this.deltaSs, this.touched];
     for (const b of bufs) b.free();
   }
-}
-
-/** −1, 0 or +1: the sign of an integer, 0 for 0. */
-function signOf(v: number): number {
-  return (v > 0 ? 1 : 0) - (v < 0 ? 1 : 0);
 }
 
 /** Copies rows t0..T−1 of series i from a time-major buffer (row t·B + i, `words` per row) to rows 0.. of `dst`. */

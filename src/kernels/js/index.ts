@@ -6,7 +6,7 @@ import { prngBelow, prngFill } from "./prng.js";
 import { packSigns, unpackSigns, packThresholds, transpose } from "./pack.js";
 import { forward, forwardSign, signs } from "./forward.js";
 import { gate, desired } from "./backward.js";
-import { winners, updateRows } from "./update.js";
+import { winners, updateRows, addRowSums, applyRows } from "./update.js";
 import { reinforce } from "./reinforce.js";
 
 class JsBuf<K extends Kind> implements Buf<K> {
@@ -71,6 +71,8 @@ export function jsKernels(): KernelImpl {
     updateRows: (H, W, WT, APREV, ASTAR, WIN, batch, groups, n, k, lo, hi, j0, j1, scratch) =>
       updateRows(H.data, W.data, WT === null ? null : WT.data, APREV.data, ASTAR.data, WIN.data, batch, groups, n, k, lo, hi, j0, j1, scratch.data),
     reinforce: (H, count, table, len, state, lo, hi) => reinforce(H.data, count, table.data, len, state.data, lo, hi),
+    addRowSums: (DELTA, ROWS, SUMS, count, k, vote) => addRowSums(DELTA.data, ROWS.data, SUMS.data, count, k, vote),
+    applyRows: (H, W, WT, DELTA, ROWS, count, n, k, lo, hi) => applyRows(H.data, W.data, WT === null ? null : WT.data, DELTA.data, ROWS.data, count, n, k, lo, hi),
   };
   return impl;
 }

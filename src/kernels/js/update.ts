@@ -77,3 +77,42 @@ export function updateRows(
   }
   return touched;
 }
+
+/**
+ * The time-summed state update of BEP-TT (spec §4), one series: DELTA[ROWS[w], :] += SUMS[w, :]
+ * for w < count, or with `vote` its sign (−1, 0 or +1 per weight). DELTA has row stride k.
+ */
+export function addRowSums(DELTA: Int32Array, ROWS: Int32Array, SUMS: Int32Array, count: number, k: number, vote: boolean): void {
+  for (let w = 0; w < count; w++) {
+    const d = ROWS[w] * k, s = w * k;
+    for (let c = 0; c < k; c++) {
+      const v = SUMS[s + c];
+      DELTA[d + c] += vote ? Math.sign(v) : v;
+    }
+  }
+}
+
+/**
+ * The batch's update of listed rows (eq. 9): each row j = ROWS[r] of H becomes
+ * clamp(H[j,:] + 2·DELTA[j,:], lo, hi), W's row j and WT's column j follow (WT null: none kept),
+ * and DELTA's row j is zeroed.
+ */
+export function applyRows(
+  H: Int16Array, W: Uint32Array, WT: Uint32Array | null, DELTA: Int32Array, ROWS: Int32Array, count: number, n: number, k: number, lo: number, hi: number,
+): void {
+  const inWords = rowWords(k), outWords = rowWords(n);
+  for (let r = 0; r < count; r++) {
+    const j = ROWS[r];
+    const col = j >>> 5, bit = 1 << (j & 31);
+    for (let i = 0; i < k; i++) {
+      const v = Math.min(hi, Math.max(lo, H[j * k + i] + 2 * DELTA[j * k + i]));
+      H[j * k + i] = v;
+      const w = j * inWords + (i >>> 5), m = 1 << (i & 31);
+      if (v >= 0 !== ((W[w] & m) !== 0)) {
+        W[w] ^= m;
+        if (WT !== null) WT[i * outWords + col] ^= bit;
+      }
+    }
+    DELTA.fill(0, j * k, (j + 1) * k);
+  }
+}
