@@ -46,6 +46,9 @@ export interface RnnOptions {
 }
 
 /** Buffers for the forward pass of up to `batch` series of `steps` steps, time-major (row t·batch + i). */
+/** Rows per call of the input terms (W_xs a_t and the expansion layer) of several steps. */
+const INPUT_ROWS = 256;
+
 export class RnnWorkspace {
   /** Input bits of every step, (steps·batch) × K_in. */
   readonly input: Buf<"u32">;
@@ -63,17 +66,21 @@ export class RnnWorkspace {
   readonly logits: Buf<"i32">;
   /** First real step (0-based) of each row: steps − length. */
   readonly start: Int32Array;
+  /** Steps whose input terms W_xs a_t (and expansions) one call computes: they do not depend on the state. */
+  private readonly chunk: number;
+  /** W_xs a_t of `chunk` steps, (chunk·batch) × K_s, and the expansion layer's pre-activations, (chunk·batch) × K_0. */
   private readonly zin: Buf<"i32">;
   private readonly zexp: Buf<"i32"> | null;
 
   constructor(readonly model: Rnn, readonly batch: number, readonly steps: number) {
     const { backend, inputs, kx, ks, ky, classes } = model;
+    this.chunk = Math.max(1, Math.min(steps, Math.floor(INPUT_ROWS / batch)));
     this.input = backend.alloc("u32", steps * batch * rowWords(inputs));
     this.x = model.expansion ? backend.alloc("u32", steps * batch * rowWords(kx)) : this.input;
-    this.zexp = model.expansion ? backend.alloc("i32", batch * kx) : null;
+    this.zexp = model.expansion ? backend.alloc("i32", this.chunk * batch * kx) : null;
     this.states = backend.alloc("u32", (steps + 1) * batch * rowWords(ks));
     this.z = backend.alloc("i32", steps * batch * ks);
-    this.zin = backend.alloc("i32", batch * ks);
+    this.zin = backend.alloc("i32", this.chunk * batch * ks);
     this.zy = backend.alloc("i32", batch * ky);
     this.sy = backend.alloc("u32", batch * rowWords(ky));
     this.logits = backend.alloc("i32", batch * classes);
@@ -105,20 +112,28 @@ export class RnnWorkspace {
   forward(count: number): void {
     const { backend, inputs, kx, ks, ky, classes, expansion, xs, ss, sy } = this.model;
     const wi = rowWords(inputs), wx = rowWords(kx), ws = rowWords(ks);
+    const zero = this.model.initialState === "zero";
     for (let t = 0; t < this.steps; t++) {
-      const xt = this.block(this.x, t, wx, count);
-      if (expansion) backend.forwardSign(this.block(this.input, t, wi, count), expansion.W, this.zexp!, xt, count, inputs, kx);
+      const c = t % this.chunk;
+      if (c === 0) {
+        // a_t and W_xs a_t of the next `chunk` steps in one call each: whole blocks of `batch` rows, so
+        // that the calls are large enough for the forward pass's nibble tables (rows past `count` are unused).
+        const rows = Math.min(this.chunk, this.steps - t) * this.batch;
+        const xc = this.block(this.x, t, wx, rows);
+        if (expansion) backend.forwardSign(this.block(this.input, t, wi, rows), expansion.W, this.zexp!, xc, rows, inputs, kx);
+        backend.forward(xc, xs.W, this.zin, rows, kx, ks);
+      }
       const zt = this.block(this.z, t, ks, count);
-      backend.forward(xt, xs.W, this.zin, count, kx, ks);
-      const z = zt.data, zin = this.zin.data, zero = this.model.initialState === "zero";
+      const at = c * this.batch * ks;
+      if (!(zero && t === 0)) backend.forward(this.block(this.states, t, ws, count), ss.W, zt, count, ks, ks);
+      const z = zt.data, zin = this.zin.data;
       if (zero && t === 0) {
         // s_0 = 0 and no series has a state yet: z = W_xs a_t (rows that start later are overwritten below).
-        z.set(zin.subarray(0, count * ks));
+        z.set(zin.subarray(at, at + count * ks));
       } else {
-        backend.forward(this.block(this.states, t, ws, count), ss.W, zt, count, ks, ks);
-        for (let e = 0; e < count * ks; e++) z[e] += zin[e];
+        for (let e = 0; e < count * ks; e++) z[e] += zin[at + e];
         // With s_0 = 0 a series' first step has no recurrent input: z = W_xs a_t.
-        if (zero) for (let i = 0; i < count; i++) if (t === this.start[i]) z.set(zin.subarray(i * ks, (i + 1) * ks), i * ks);
+        if (zero) for (let i = 0; i < count; i++) if (t === this.start[i]) z.set(zin.subarray(at + i * ks, at + (i + 1) * ks), i * ks);
       }
       const st = this.block(this.states, t + 1, ws, count);
       backend.signs(zt, st, count, ks);
