@@ -267,8 +267,8 @@ export class Backend {
 
   /**
    * The time-summed state update of BEP-TT (spec §4) for one series: DELTA[ROWS[w], :] += SUMS[w, :]
-   * for w < count (the spec's "sum"), or with `vote` its sign, −1, 0 or +1 per weight. DELTA is
-   * i32 with row stride k; SUMS is i32 count × k (the `desired` kernel's sums over time).
+   * for w < length (the spec's "sum"), or with `vote` its sign, −1, 0 or +1 per weight. DELTA is
+   * i32 with row stride k; SUMS is i32 length × k (the `desired` kernel's sums over time).
    */
   addRowSums(DELTA: Buf<"i32">, ROWS: Buf<"i32">, SUMS: Buf<"i32">, length: number, k: number, vote: boolean): void {
     count("addRowSums", "length", length, 0);
@@ -343,7 +343,6 @@ function bounds(op: string, lo: number, hi: number): void {
   }
 }
 
-/** Kernels whose outputs must not alias their inputs (neither the same buffer nor overlapping views). */
 /** Every ROWS[0..length) must be a row index below `rows`. */
 function checkRows(op: string, ROWS: Buf<"i32">, length: number, rows: number): void {
   const r = ROWS.data;
@@ -352,6 +351,7 @@ function checkRows(op: string, ROWS: Buf<"i32">, length: number, rows: number): 
   }
 }
 
+/** Kernels whose outputs must not alias their inputs (neither the same buffer nor overlapping views). */
 function distinct(op: string, bufs: Record<string, Buf>): void {
   const entries = Object.entries(bufs);
   for (let i = 0; i < entries.length; i++) {
