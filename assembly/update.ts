@@ -117,6 +117,21 @@ function flipTransposed(wtcol: usize, outRow: usize, bit: u32, base: i32, change
   }
 }
 
+/**
+ * Stores 16 new hidden weights (v0, v1: weights base..base+15 of row j) at `p`, their signs into
+ * W's row (at `wrow`) and, where a sign changed, flips Wᵀ's bit (flipTransposed; none if `wtcol` is 0).
+ */
+// @ts-ignore: decorator
+@inline
+function store16(p: usize, v0: v128, v1: v128, wrow: usize, wtcol: usize, outRow: usize, bit: u32, base: i32): void {
+  v128.store(p, v0);
+  v128.store(p, v1, 16);
+  const wp = wrow + (<usize>base >> 3);
+  const signs = <u16>(~(i16x8.bitmask(v0) | (i16x8.bitmask(v1) << 8)));
+  if (wtcol != 0) flipTransposed(wtcol, outRow, bit, base, <u32>(load<u16>(wp) ^ signs));
+  store<u16>(wp, signs);
+}
+
 /** Lane i of an i8x16 holds bit i mod 8: the bit each lane tests in its byte. */
 // @ts-ignore: decorator
 @lazy
@@ -214,12 +229,7 @@ export function updateRows(
         const p = h + (<usize>base << 1);
         const v0 = i16x8.min_s(high, i16x8.max_s(low, i16x8.add_sat_s(v128.load(p), i16x8.sub(i16x8.shl(posLow, 2), twiceCount))));
         const v1 = i16x8.min_s(high, i16x8.max_s(low, i16x8.add_sat_s(v128.load(p, 16), i16x8.sub(i16x8.shl(posHigh, 2), twiceCount))));
-        v128.store(p, v0);
-        v128.store(p, v1, 16);
-        const wp = wrow + (<usize>base >> 3);
-        const signs = <u16>(~(i16x8.bitmask(v0) | (i16x8.bitmask(v1) << 8)));
-        if (wtcol != 0) flipTransposed(wtcol, outRow, bit, base, <u32>(load<u16>(wp) ^ signs));
-        store<u16>(wp, signs);
+        store16(p, v0, v1, wrow, wtcol, outRow, bit, base);
       }
       // The last k mod 16 weights, one at a time.
       for (let i = simdEnd; i < k; i++) {
@@ -309,13 +319,7 @@ export function applyRows(H: usize, W: usize, WT: usize, DELTA: usize, ROWS: usi
         const v1 = i32x4.min_s(high, i32x4.max_s(low, i32x4.add(i32x4.extend_high_i16x8_s(h0), i32x4.shl(v128.load(q, 16), 1))));
         const v2 = i32x4.min_s(high, i32x4.max_s(low, i32x4.add(i32x4.extend_low_i16x8_s(h1), i32x4.shl(v128.load(q, 32), 1))));
         const v3 = i32x4.min_s(high, i32x4.max_s(low, i32x4.add(i32x4.extend_high_i16x8_s(h1), i32x4.shl(v128.load(q, 48), 1))));
-        const n0 = i16x8.narrow_i32x4_s(v0, v1), n1 = i16x8.narrow_i32x4_s(v2, v3);
-        v128.store(p, n0);
-        v128.store(p, n1, 16);
-        const wp = wrow + (<usize>base >> 3);
-        const signs = <u16>(~(i16x8.bitmask(n0) | (i16x8.bitmask(n1) << 8)));
-        if (wtcol != 0) flipTransposed(wtcol, outRow, bit, base, <u32>(load<u16>(wp) ^ signs));
-        store<u16>(wp, signs);
+        store16(p, i16x8.narrow_i32x4_s(v0, v1), i16x8.narrow_i32x4_s(v2, v3), wrow, wtcol, outRow, bit, base);
       }
     }
     writeBack(h, wrow, wtcol, outRow, bit, delta, simdEnd, k, lo, hi);
