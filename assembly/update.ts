@@ -326,3 +326,56 @@ export function applyRows(H: usize, W: usize, WT: usize, DELTA: usize, ROWS: usi
     memory.fill(delta, 0, <usize>k << 2);
   }
 }
+
+/**
+ * The time-shared state mask of one series (BEP-TT, spec §4): neuron j < n is a candidate if
+ * sign(z_tj) ≠ s*_tj at one or more of its `steps` steps; per group of `gamma` the candidate wrong at
+ * the most steps wins, ties broken by the smallest Σ|z_tj| over its wrong steps, then by the lowest
+ * index. Z holds the series' z_t (i32 rows of n, `zStride` i32 apart), D its s*_t (packed rows,
+ * `dStride` u32 apart). Writes the winners, in group order, to WIN and returns their number.
+ * SCRATCH: 8·n bytes (wrong-step counts and Σ|z| per neuron).
+ */
+export function sharedWinners(Z: usize, D: usize, WIN: usize, steps: i32, zStride: i32, dStride: i32, n: i32, gamma: i32, SCRATCH: usize): i32 {
+  const counts = SCRATCH, sums = SCRATCH + (<usize>n << 2);
+  memory.fill(SCRATCH, 0, <usize>n << 3);
+  for (let t = 0; t < steps; t++) {
+    const z = Z + ((<usize>t * <usize>zStride) << 2), d = D + ((<usize>t * <usize>dStride) << 2);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      // Four neurons at a time (j is a multiple of 4, so their a* bits never straddle two words).
+      const laneBit = i32x4(1, 2, 4, 8), zero = i32x4.splat(0);
+      for (; j + 4 <= n; j += 4) {
+        const v = v128.load(z + (<usize>j << 2));
+        const bits = load<u32>(d + (<usize>(j >> 5) << 2)) >>> (j & 31);
+        const target = i32x4.ne(v128.and(i32x4.splat(bits), laneBit), zero);
+        const wrong = v128.xor(i32x4.ge_s(v, zero), target);
+        const pc = counts + (<usize>j << 2), ps = sums + (<usize>j << 2);
+        v128.store(pc, i32x4.sub(v128.load(pc), wrong));
+        v128.store(ps, i32x4.add(v128.load(ps), v128.and(i32x4.abs(v), wrong)));
+      }
+    }
+    for (; j < n; j++) {
+      const v = load<i32>(z + (<usize>j << 2));
+      if (<u32>(v >= 0) != getBit(d, j)) {
+        const pc = counts + (<usize>j << 2), ps = sums + (<usize>j << 2);
+        store<i32>(pc, load<i32>(pc) + 1);
+        store<i32>(ps, load<i32>(ps) + abs(v));
+      }
+    }
+  }
+  let m = 0;
+  for (let start = 0; start < n; start += gamma) {
+    const end = min(n, start + gamma);
+    let best = -1, bestCount = 0, bestSum = 0;
+    for (let j = start; j < end; j++) {
+      const c = load<i32>(counts + (<usize>j << 2)), s = load<i32>(sums + (<usize>j << 2));
+      if (c > bestCount || (c == bestCount && c > 0 && s < bestSum)) {
+        best = j;
+        bestCount = c;
+        bestSum = s;
+      }
+    }
+    if (best >= 0) store<i32>(WIN + (<usize>(m++) << 2), best);
+  }
+  return m;
+}

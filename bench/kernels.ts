@@ -187,6 +187,17 @@ const KERNELS: readonly KernelCase[] = [
     },
   },
   {
+    // BEP-TT: one series' time-shared mask, its B rows taken as B steps.
+    name: "sharedWinners",
+    unit: "z",
+    elements: ({ B, N }) => B * N,
+    note: ({ gamma }) => `γ=${gamma}, B steps`,
+    bind(m, { B, N, gamma }, x) {
+      const Z = m.from("i32", x.Z), D = m.from("u32", x.ASTAR), WIN = m.alloc("i32", groupCount(N, gamma));
+      return () => m.backend.sharedWinners(Z, D, WIN, B, N, rowWords(N), N, gamma);
+    },
+  },
+  {
     // BEP-TT: one series' winners add the signs of their sums over time ("vote") to ΔH.
     name: "addRowSums",
     unit: "delta",

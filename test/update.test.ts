@@ -317,3 +317,52 @@ describe("addRowSums and applyRows (the time-summed state update of BEP-TT, spec
     });
   });
 });
+
+describe("sharedWinners (the time-shared state mask of BEP-TT, spec §4)", () => {
+  /** Naive: per neuron the wrong steps and Σ|z| over them; per group the most wrong steps, then the smallest sum, then the lowest index. */
+  function ref(Z: Int32Array[], D: Int8Array[], n: number, gamma: number): number[] {
+    const count = new Array<number>(n).fill(0), sum = new Array<number>(n).fill(0);
+    Z.forEach((z, t) => z.forEach((v, j) => {
+      if (sgn(v) !== D[t][j]) {
+        count[j]++;
+        sum[j] += Math.abs(v);
+      }
+    }));
+    const out: number[] = [];
+    for (let g = 0; g < n; g += gamma) {
+      const cands = Array.from({ length: Math.min(n, g + gamma) - g }, (_, i) => g + i).filter((j) => count[j] > 0);
+      cands.sort((a, b) => count[b] - count[a] || sum[a] - sum[b] || a - b);
+      if (cands.length > 0) out.push(cands[0]);
+    }
+    return out;
+  }
+  const CASES = [
+    { n: 1, gamma: 1, steps: 1 }, { n: 3, gamma: 2, steps: 4 }, { n: 35, gamma: 5, steps: 7 }, { n: 63, gamma: 63, steps: 2 },
+    { n: 65, gamma: 7, steps: 3 }, { n: 129, gamma: 15, steps: 17 }, { n: 1035, gamma: 15, steps: 5 }, { n: 100, gamma: 1, steps: 1 },
+  ];
+  it.each(CASES)("vs naive with ties and gaps between the series' rows (n $n, gamma $gamma, steps $steps)", ({ n, gamma, steps }) => {
+    const rng = new Rng(n * 7 + gamma + steps, 50);
+    const B = 3, i = 1; // rows of one series inside a time-major batch of 3
+    const zs = Array.from({ length: steps }, () => Int32Array.from({ length: n }, () => rng.pick([0, 1, -1, 3, -3, rng.range(-40, 40)])));
+    const ds = Array.from({ length: steps }, () => randomSigns(rng, n));
+    const Zall = new Int32Array(steps * B * n).fill(77), Dall = new Uint32Array(steps * B * refRowWords(n)).fill(0xffffffff);
+    zs.forEach((z, t) => Zall.set(z, (t * B + i) * n));
+    ds.forEach((d, t) => Dall.set(packRef(d, 1, n), (t * B + i) * refRowWords(n)));
+    const want = ref(zs, ds, n, gamma);
+    const results = onEach((s, be) => {
+      const Z = s.from("i32", Zall), D = s.from("u32", Dall), WIN = s.garbage("i32", Math.ceil(n / gamma));
+      const m = be.sharedWinners(be.view(Z, i * n, ((steps - 1) * B + 1) * n), be.view(D, i * refRowWords(n), ((steps - 1) * B + 1) * refRowWords(n)), WIN, steps, B * n, B * refRowWords(n), n, gamma);
+      return { m, WIN: WIN.data.slice(0, m) };
+    });
+    expectAllSame(results, `sharedWinners n ${n} γ ${gamma}`, { m: want.length, WIN: Int32Array.from(want) });
+    if (n >= 35) expect(want.length).toBeGreaterThan(0);
+  });
+
+  it("rejects a gamma above n and rows that do not fit Z", () => {
+    onEach((s, be) => {
+      const Z = s.alloc("i32", 10), D = s.alloc("u32", 4), WIN = s.alloc("i32", 10);
+      expect(() => be.sharedWinners(Z, D, WIN, 1, 10, 4, 10, 11)).toThrow(/^sharedWinners: gamma must be an integer in \[1, n = 10\], got 11$/);
+      expect(() => be.sharedWinners(Z, D, WIN, 2, 10, 4, 10, 5)).toThrow(/^sharedWinners: Z needs at least 20 i32 elements, has 10$/);
+    });
+  });
+});

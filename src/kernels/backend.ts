@@ -301,6 +301,29 @@ export class Backend {
     this.impl.applyRows(H, W, WT, DELTA, ROWS, length, n, k, lo, hi);
   }
 
+  /**
+   * The time-shared state mask of one series (BEP-TT, spec §4): per group of `gamma` of its `n` state
+   * neurons, the one wrong (sign(z_tj) ≠ s*_tj) at the most of its `steps` steps, ties broken by the
+   * smallest Σ|z_tj| over those steps, then the lowest index; neurons never wrong are no candidates.
+   * Z: the series' z_t, rows of n i32 `zStride` apart from its first step; D: its s*_t, packed rows
+   * `dStride` u32 apart. Writes the winners in group order to WIN[0..m) (WIN holds ⌈n/γ⌉) and
+   * returns m. `scratch` (2·n i32) defaults to the backend's own.
+   */
+  sharedWinners(Z: Buf<"i32">, D: Buf<"u32">, WIN: Buf<"i32">, steps: number, zStride: number, dStride: number, n: number, gamma: number, scratch?: Buf<"i32">): number {
+    count("sharedWinners", "steps", steps, 1);
+    count("sharedWinners", "n", n, 1);
+    if (!Number.isInteger(gamma) || gamma < 1 || gamma > n) throw new RangeError(`sharedWinners: gamma must be an integer in [1, n = ${n}], got ${gamma}`);
+    count("sharedWinners", "zStride", zStride, n);
+    count("sharedWinners", "dStride", dStride, rowWords(n));
+    this.need("sharedWinners", "Z", Z, "i32", (steps - 1) * zStride + n);
+    this.need("sharedWinners", "D", D, "u32", (steps - 1) * dStride + rowWords(n));
+    this.need("sharedWinners", "WIN", WIN, "i32", groupCount(n, gamma));
+    if (scratch === undefined) scratch = this.scratchFor(2 * n);
+    else this.need("sharedWinners", "scratch", scratch, "i32", 2 * n);
+    distinct("sharedWinners", { Z, D, WIN, scratch });
+    return this.impl.sharedWinners(Z, D, WIN, steps, zStride, dStride, n, gamma, scratch);
+  }
+
   private checkForward(op: string, A: Buf<"u32">, W: Buf<"u32">, Z: Buf<"i32">, batch: number, k: number, n: number): void {
     count(op, "batch", batch, 0);
     count(op, "k", k, 1);

@@ -46,4 +46,6 @@ export interface KernelImpl {
   addRowSums(DELTA: Buf<"i32">, ROWS: Buf<"i32">, SUMS: Buf<"i32">, count: number, k: number, vote: boolean): void;
   /** WT null: the layer keeps no Wᵀ (nothing to flip). */
   applyRows(H: Buf<"i16">, W: Buf<"u32">, WT: Buf<"u32"> | null, DELTA: Buf<"i32">, ROWS: Buf<"i32">, count: number, n: number, k: number, lo: number, hi: number): void;
+  /** Z and D start at the series' first step; `scratch` holds 2·n i32. */
+  sharedWinners(Z: Buf<"i32">, D: Buf<"u32">, WIN: Buf<"i32">, steps: number, zStride: number, dStride: number, n: number, gamma: number, scratch: Buf<"i32">): number;
 }

@@ -39,6 +39,7 @@ interface KernelExports {
   reinforce(H: Ptr, count: number, table: Ptr, len: number, state: Ptr, lo: number, hi: number): number;
   addRowSums(DELTA: Ptr, ROWS: Ptr, SUMS: Ptr, count: number, k: number, vote: number): void;
   applyRows(H: Ptr, W: Ptr, WT: Ptr, DELTA: Ptr, ROWS: Ptr, count: number, n: number, k: number, lo: number, hi: number): void;
+  sharedWinners(Z: Ptr, D: Ptr, WIN: Ptr, steps: number, zStride: number, dStride: number, n: number, gamma: number, scratch: Ptr): number;
 }
 
 /** Pages (64 KiB) a shared kernel memory can grow to: the shared modules declare this maximum (1 GiB). */
@@ -188,6 +189,7 @@ function wrap(x: KernelExports, heap: Heap): KernelImpl {
     reinforce: (H, count, table, len, state, lo, hi) => x.reinforce(p(H), count, p(table), len, p(state), lo, hi),
     addRowSums: (DELTA, ROWS, SUMS, count, k, vote) => x.addRowSums(p(DELTA), p(ROWS), p(SUMS), count, k, vote ? 1 : 0),
     applyRows: (H, W, WT, DELTA, ROWS, count, n, k, lo, hi) => x.applyRows(p(H), p(W), WT === null ? 0 : p(WT), p(DELTA), p(ROWS), count, n, k, lo, hi),
+    sharedWinners: (Z, D, WIN, steps, zStride, dStride, n, gamma, scratch) => x.sharedWinners(p(Z), p(D), p(WIN), steps, zStride, dStride, n, gamma, p(scratch)),
   };
   return impl;
 }

@@ -6,7 +6,7 @@
  * the step.
  */
 import type { Buf } from "../kernels/buffer.js";
-import { clipBounds, groupCount, rowWords } from "../kernels/layout.js";
+import { clipBounds, rowWords } from "../kernels/layout.js";
 import type { SequenceDataset } from "../data/sequences.js";
 import { RnnWorkspace, fillOnes, type Rnn } from "../model/rnn.js";
 import { transposeOf } from "../model/layer.js";
@@ -20,29 +20,6 @@ import { compactRows, triggerBatch, type StepResult, type StepSettings } from ".
  * validation ablation on the 12 UCR/UEA datasets (docs/results/ablations.md).
  */
 export type TemporalUpdate = "sum" | "vote";
-
-/**
- * Chooses the state neurons to update for one series, shared by all its steps (spec §4): a
- * neuron is a candidate if sign(z_t) ≠ s*_t at one or more of the steps; per group of γ the
- * candidate wrong at the most steps wins, ties broken by the smallest Σ|z_t| over its wrong
- * steps, then by the lowest index. `wrongSteps[j]` and `wrongAbs[j]` hold those counts and sums
- * for neurons j < n. Writes one winner (or −1) per group into win[at..at+⌈n/γ⌉).
- */
-export function sharedMask(wrongSteps: Int32Array, wrongAbs: Int32Array, n: number, gamma: number, win: Int32Array, at: number): void {
-  const groups = groupCount(n, gamma);
-  for (let g = 0; g < groups; g++) {
-    let best = -1, bestCount = 0, bestSum = 0;
-    for (let j = g * gamma; j < Math.min(n, (g + 1) * gamma); j++) {
-      const count = wrongSteps[j], sum = wrongAbs[j];
-      if (count > bestCount || (count === bestCount && count > 0 && sum < bestSum)) {
-        best = j;
-        bestCount = count;
-        bestSum = sum;
-      }
-    }
-    win[at + g] = best;
-  }
-}
 
 /** Reusable buffers for steps of up to `batch` series of `steps` steps. */
 export class RnnStepper {
@@ -59,9 +36,6 @@ export class RnnStepper {
   private readonly winY: Buf<"i32">;
   /** State-layer winners of one series, ⌈K_s/γ⌉ (room for γ = 1). */
   private readonly winS: Buf<"i32">;
-  /** Per state neuron of one series: steps where it is wrong, and Σ|z| over them. */
-  private readonly wrongSteps: Int32Array;
-  private readonly wrongAbs: Int32Array;
   /** One series' rows (steps × width) before transposing: inputs a_t, previous states s_{t−1}, desired s*_t. */
   private readonly seriesX: Buf<"u32">;
   private readonly seriesS: Buf<"u32">;
@@ -97,8 +71,6 @@ export class RnnStepper {
     this.winY = backend.alloc("i32", batch * ky);
     const { kx } = model, wt = rowWords(steps), wMax = rowWords(Math.max(kx, ks));
     this.winS = backend.alloc("i32", ks);
-    this.wrongSteps = new Int32Array(ks);
-    this.wrongAbs = new Int32Array(ks);
     this.seriesX = backend.alloc("u32", steps * rowWords(kx));
     this.seriesS = backend.alloc("u32", steps * rowWords(ks));
     this.seriesD = backend.alloc("u32", steps * rowWords(ks));
@@ -183,30 +155,18 @@ export class RnnStepper {
     // signs of these sums, with the "vote" temporal update). With the
     // series' rows transposed (one row of time bits per neuron), each sum is a masked
     // XNOR-popcount over time: the `desired` kernel with an all-ones gate.
-    const z = ws.z.data, want = this.desiredStates.data;
     const first = T - h;
     let touched = 0;
     for (let i = 0; i < active; i++) {
       const t0 = Math.max(first, ws.start[i]);
       const len = T - t0;
-      this.wrongSteps.fill(0);
-      this.wrongAbs.fill(0);
-      for (let t = t0; t < T; t++) {
-        const zr = (t * B + i) * ks, dr = (t * B + i) * wsw;
-        for (let j = 0; j < ks; j++) {
-          const zj = z[zr + j];
-          if ((zj >= 0 ? 1 : 0) !== ((want[dr + (j >>> 5)] >>> (j & 31)) & 1)) {
-            this.wrongSteps[j]++;
-            this.wrongAbs[j] += zj < 0 ? -zj : zj;
-          }
-        }
-      }
-      const winS = this.winS.data;
-      sharedMask(this.wrongSteps, this.wrongAbs, ks, gammaS, winS, 0);
-      let winners = 0;
-      for (let g = 0; g < groupCount(ks, gammaS); g++) if (winS[g] >= 0) winS[winners++] = winS[g];
+      const winners = backend.sharedWinners(
+        backend.view(ws.z, (t0 * B + i) * ks, ((len - 1) * B + 1) * ks), backend.view(this.desiredStates, (t0 * B + i) * wsw, ((len - 1) * B + 1) * wsw),
+        this.winS, len, B * ks, B * wsw, ks, gammaS,
+      );
       clock?.lap("winners");
       if (winners === 0) continue;
+      const want = this.desiredStates.data, winS = this.winS.data;
 
       gatherSeries(ws.x.data, this.seriesX.data, t0, T, B, i, wx);
       gatherSeries(ws.states.data, this.seriesS.data, t0, T, B, i, wsw); // s_{t−1} for z_t: state block t

@@ -6,7 +6,7 @@ import { prngBelow, prngFill } from "./prng.js";
 import { packSigns, unpackSigns, packThresholds, transpose } from "./pack.js";
 import { forward, forwardSign, signs } from "./forward.js";
 import { gate, desired } from "./backward.js";
-import { winners, updateRows, addRowSums, applyRows } from "./update.js";
+import { winners, updateRows, addRowSums, applyRows, sharedWinners } from "./update.js";
 import { reinforce } from "./reinforce.js";
 
 class JsBuf<K extends Kind> implements Buf<K> {
@@ -73,6 +73,7 @@ export function jsKernels(): KernelImpl {
     reinforce: (H, count, table, len, state, lo, hi) => reinforce(H.data, count, table.data, len, state.data, lo, hi),
     addRowSums: (DELTA, ROWS, SUMS, count, k, vote) => addRowSums(DELTA.data, ROWS.data, SUMS.data, count, k, vote),
     applyRows: (H, W, WT, DELTA, ROWS, count, n, k, lo, hi) => applyRows(H.data, W.data, WT === null ? null : WT.data, DELTA.data, ROWS.data, count, n, k, lo, hi),
+    sharedWinners: (Z, D, WIN, steps, zStride, dStride, n, gamma, scratch) => sharedWinners(Z.data, 0, D.data, 0, WIN.data, steps, zStride, dStride, n, gamma, scratch.data),
   };
   return impl;
 }

@@ -116,3 +116,54 @@ export function applyRows(
     DELTA.fill(0, j * k, (j + 1) * k);
   }
 }
+
+/**
+ * Chooses the state neurons to update for one series, shared by all its steps (spec §4): a
+ * neuron is a candidate if sign(z_t) ≠ s*_t at one or more of the steps; per group of γ the
+ * candidate wrong at the most steps wins, ties broken by the smallest Σ|z_t| over its wrong
+ * steps, then by the lowest index. `wrongSteps[j]` and `wrongAbs[j]` hold those counts and sums
+ * for neurons j < n. Writes one winner (or −1) per group into win[at..at+⌈n/γ⌉).
+ */
+export function sharedMask(wrongSteps: Int32Array, wrongAbs: Int32Array, n: number, gamma: number, win: Int32Array, at: number): void {
+  const groups = Math.ceil(n / gamma);
+  for (let g = 0; g < groups; g++) {
+    let best = -1, bestCount = 0, bestSum = 0;
+    for (let j = g * gamma; j < Math.min(n, (g + 1) * gamma); j++) {
+      const count = wrongSteps[j], sum = wrongAbs[j];
+      if (count > bestCount || (count === bestCount && count > 0 && sum < bestSum)) {
+        best = j;
+        bestCount = count;
+        bestSum = sum;
+      }
+    }
+    win[at + g] = best;
+  }
+}
+
+/**
+ * The time-shared state mask of one series (spec §4; see sharedMask): counts, per neuron j < n, the
+ * steps where sign(z_tj) ≠ s*_tj and Σ|z_tj| over them, for the series' `steps` rows of Z (from
+ * `zAt`, `zStride` apart) and D (packed, from `dAt`, `dStride` apart); writes the winners, in group
+ * order, to WIN and returns their number. SCRATCH holds 2·n i32.
+ */
+export function sharedWinners(
+  Z: Int32Array, zAt: number, D: Uint32Array, dAt: number, WIN: Int32Array, steps: number, zStride: number, dStride: number, n: number, gamma: number, SCRATCH: Int32Array,
+): number {
+  const counts = SCRATCH.subarray(0, n), sums = SCRATCH.subarray(n, 2 * n);
+  counts.fill(0);
+  sums.fill(0);
+  for (let t = 0; t < steps; t++) {
+    const zr = zAt + t * zStride, dr = dAt + t * dStride;
+    for (let j = 0; j < n; j++) {
+      const v = Z[zr + j];
+      if ((v >= 0 ? 1 : 0) !== ((D[dr + (j >>> 5)] >>> (j & 31)) & 1)) {
+        counts[j]++;
+        sums[j] += v < 0 ? -v : v;
+      }
+    }
+  }
+  sharedMask(counts, sums, n, gamma, WIN, 0);
+  let m = 0;
+  for (let g = 0; g < Math.ceil(n / gamma); g++) if (WIN[g] >= 0) WIN[m++] = WIN[g];
+  return m;
+}
