@@ -184,9 +184,9 @@ export class RnnStepper {
       // With s_0 = 0 the series' first step adds nothing to ΔH_ss: its time bit leaves the gate.
       if (model.initialState === "zero" && t0 === ws.start[i]) for (let w = 0; w < winners; w++) ones[w * wl] &= ~1;
       backend.desired(this.winnerD, this.ones, this.sT, this.sumS, this.signsOut, winners, len, ks);
-      const vote = this.temporal === "vote", rows = this.winS.data, list = this.touched.data;
+      const vote = this.temporal === "vote", list = this.touched.data;
       for (let w = 0; w < winners; w++) {
-        const j = rows[w];
+        const j = winS[w];
         if (!this.isTouched[j]) {
           this.isTouched[j] = 1;
           list[touched++] = j;
