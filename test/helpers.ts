@@ -217,6 +217,12 @@ export function sgn(x: number): number {
   return x >= 0 ? 1 : -1;
 }
 
+/** H + 2Δ saturated at ±clip, or at the int16 range without a clip (eq. 9). */
+export function saturateRef(h: number, delta: number, clip?: number): number {
+  const lo = clip === undefined ? -32768 : -clip, hi = clip ?? 32767;
+  return Math.max(lo, Math.min(hi, h + 2 * delta));
+}
+
 /** Z[b·n + o] = Σ_i A[b,i]·W[o,i] on unpacked ±1. */
 export function forwardRef(A: Int8Array, W: Int8Array, batch: number, k: number, n: number): Int32Array {
   const Z = new Int32Array(batch * n);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { PHASES, PhaseClock, Rnn, RnnStepper, RnnWorkspace, SequenceDataset, Trainer, sharedMask, type Backend } from "../src/index";
-import { BACKENDS, Rng, allBackends, packRef, randomSigns, sgn, transposeRef, unpackRef } from "./helpers";
+import { BACKENDS, Rng, allBackends, packRef, randomSigns, saturateRef, sgn, transposeRef, unpackRef } from "./helpers";
 
 /** A naive network: ±1 / integer arrays, row-major. */
 interface RefNet {
@@ -117,8 +117,7 @@ function refStep(net: RefNet, xs: Int8Array[], lens: number[], labels: number[],
       for (let i = 0; i < ks; i++) dss[win * ks + i] += o.vote ? Math.sign(ss[i]) : ss[i];
     }
   }
-  const lo = o.clip === undefined ? -32768 : -o.clip, hi = o.clip ?? 32767;
-  const apply = (H: Int16Array, d: Int32Array) => Int16Array.from(H, (v, i) => Math.max(lo, Math.min(hi, v + 2 * d[i])));
+  const apply = (H: Int16Array, d: Int32Array) => Int16Array.from(H, (v, i) => saturateRef(v, d[i], o.clip));
   return { Hxs: apply(net.Hxs, dxs), Hss: apply(net.Hss, dss), Hsy: apply(net.Hsy, dsy), active, correct, updated: rowsS.size + rowsY.size };
 }
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Dataset, Mlp, SCRATCH_BYTES, Stepper, loadBackendSync } from "../src/index";
-import { BACKENDS, Rng, allBackends, packRef, randomSigns, sgn } from "./helpers";
+import { BACKENDS, Rng, allBackends, packRef, randomSigns, saturateRef, sgn } from "./helpers";
 
 const w = (h: number) => (h >= 0 ? 1 : -1);
 
@@ -73,8 +73,7 @@ function refStep(
       }
     }
   }
-  const lo = o.clip === undefined ? -32768 : -o.clip, hi = o.clip ?? 32767;
-  const H = Hs.map((h, l) => Int16Array.from(h, (v, i) => Math.max(lo, Math.min(hi, v + 2 * delta[l][i]))));
+  const H = Hs.map((h, l) => Int16Array.from(h, (v, i) => saturateRef(v, delta[l][i], o.clip)));
   return { H, active, correct, updated: touched.reduce((s, t) => s + t.size, 0) };
 }
 
